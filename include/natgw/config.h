@@ -1,0 +1,132 @@
+/* natgw configuration model.
+ *
+ * One struct natgw_config describes everything natgw is told at start: EAL and
+ * global settings, ports, route tables and static neighbours. The INI loader
+ * (src/control/config_ini.c) fills it; later the management plane edits the same
+ * model. The data plane never reads this struct on the packet path: it compiles
+ * it into a struct dp_snapshot (see pipeline.h).
+ *
+ * Addresses are stored in host byte order. Port and table references are
+ * indexes into ports[] / tables[].
+ */
+#ifndef NATGW_CONFIG_H
+#define NATGW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NATGW_MAX_PORTS 8
+#define NATGW_MAX_TABLES 16
+#define NATGW_NAME_MAX 32
+#define NATGW_DEVARGS_MAX 256
+#define NATGW_PATH_MAX 108 /* sun_path */
+#define NATGW_ERR_MAX 512
+
+enum natgw_route_type {
+	NATGW_ROUTE_CONNECTED = 0, /* prefix on a port's own subnet (auto-added) */
+	NATGW_ROUTE_GATEWAY,       /* prefix via GATEWAY dev PORT */
+	NATGW_ROUTE_DEV,           /* prefix dev PORT: destination itself is on-link */
+	NATGW_ROUTE_BLACKHOLE,     /* prefix blackhole: silently dropped, counted */
+};
+
+struct natgw_route {
+	uint32_t prefix;   /* host order, host bits zero */
+	uint8_t len;       /* 0..32 */
+	uint8_t type;      /* enum natgw_route_type */
+	uint16_t port;     /* egress port index (not for blackhole) */
+	uint32_t gateway;  /* host order, NATGW_ROUTE_GATEWAY only */
+};
+
+struct natgw_route_table {
+	char name[NATGW_NAME_MAX];
+	struct natgw_route *routes; /* heap array, n_routes used, cap allocated */
+	unsigned n_routes;
+	unsigned cap;
+	uint32_t ingress_ports; /* bitmask of port indexes that use this table */
+};
+
+struct natgw_port_config {
+	char name[NATGW_NAME_MAX];
+	char devargs[NATGW_DEVARGS_MAX]; /* "net_af_xdp0,iface=in1", a PCI address, ... */
+	uint32_t addr;                   /* host order */
+	uint8_t prefix_len;
+	uint16_t mtu;                    /* IP MTU, 68..9216, default 1500 */
+	uint16_t queues;                 /* RX/TX queue pairs, default 1 */
+	bool rx_csum_offload;            /* use RX checksum flags if PMD offers them */
+	bool tx_csum_offload;            /* use TX checksum offload if PMD offers it */
+	bool promisc;                    /* put port in promiscuous mode (default off) */
+	int table;                       /* route table index used for ingress, -1: "main" */
+};
+
+struct natgw_neighbour_config {
+	uint32_t addr;   /* host order */
+	uint8_t mac[6];
+	uint16_t port;   /* port index */
+};
+
+struct natgw_global_config {
+	char lcores[64];                  /* EAL -l list, default "0" */
+	unsigned memory_mb;               /* EAL -m, default 256 */
+	char file_prefix[64];             /* EAL --file-prefix, default "natgw-<pid>" */
+	char socket_path[NATGW_PATH_MAX]; /* management socket */
+	char pidfile[NATGW_PATH_MAX];     /* optional */
+	unsigned icmp_rate;               /* ICMP errors per second per worker, default 100 */
+	unsigned icmp_burst;              /* token bucket depth, default 50 */
+	unsigned neigh_timeout;           /* seconds a learnt neighbour stays, default 300 */
+	unsigned stats_interval;          /* seconds; 0 = only on SIGUSR1/exit */
+	bool gratuitous_arp;              /* announce own addresses at start, default on */
+};
+
+struct natgw_config {
+	char source[NATGW_PATH_MAX];      /* file it was loaded from, for messages */
+	struct natgw_global_config global;
+	struct natgw_port_config ports[NATGW_MAX_PORTS];
+	unsigned n_ports;
+	struct natgw_route_table tables[NATGW_MAX_TABLES];
+	unsigned n_tables;
+	struct natgw_neighbour_config *neighbours; /* heap array */
+	unsigned n_neighbours;
+	unsigned neighbours_cap;
+};
+
+/* Fill cfg with defaults and no ports/tables. */
+void config_init(struct natgw_config *cfg);
+
+/* Release heap parts of cfg (routes, neighbours). cfg may be reused after config_init. */
+void config_free(struct natgw_config *cfg);
+
+/* Load and validate an INI file. Returns 0, or -EINVAL/-ENOENT/... with a message
+ * naming file, line (where known), section and key in err. On error cfg is freed. */
+int config_load_ini(const char *path, struct natgw_config *cfg, char *err, size_t errlen);
+
+/* Load the configuration compiled into the binary (config/lab.ini). */
+int config_load_default(struct natgw_config *cfg, char *err, size_t errlen);
+
+/* The text of the embedded default configuration. */
+extern const char natgw_default_config_ini[];
+
+/* Index of the port called name, or -1. */
+int config_port_find(const struct natgw_config *cfg, const char *name);
+
+/* Index of the route table called name, or -1. */
+int config_table_find(const struct natgw_config *cfg, const char *name);
+
+/* Append a route to a table (grows the array). 0 or -ENOMEM/-EEXIST (same prefix/len). */
+int config_route_add(struct natgw_route_table *t, const struct natgw_route *r);
+
+/* Add connected routes for every port address to the table each port is bound
+ * to, and bind unbound ports to table "main" (created if absent). */
+int config_finalize(struct natgw_config *cfg, char *err, size_t errlen);
+
+/* Parse "a.b.c.d/len" (host order out). 0 or -EINVAL. Host bits must be zero
+ * when strict is true. */
+int config_parse_prefix(const char *s, uint32_t *addr, uint8_t *len, bool strict);
+
+/* Parse "a.b.c.d" (host order out). 0 or -EINVAL. */
+int config_parse_ipv4(const char *s, uint32_t *addr);
+
+/* Parse "aa:bb:cc:dd:ee:ff". 0 or -EINVAL. */
+int config_parse_mac(const char *s, uint8_t mac[6]);
+
+#endif

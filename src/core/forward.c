@@ -1,0 +1,152 @@
+/* natgw forward stage: TTL, route lookup, MTU, TTL decrement, next-hop resolution.
+ *
+ * Overview: for a batch of TRANSIT packets (action PKT_TX from parse):
+ *  1. TTL <= 1 -> ICMP time exceeded (DROP_TTL_EXCEEDED);
+ *  2. route lookup in the ingress port's table, one bulk call per table
+ *     present in the batch: no route -> ICMP net unreachable (DROP_NO_ROUTE),
+ *     blackhole -> DROP_BLACKHOLE silently;
+ *  3. next hop = gateway or destination (meta->nexthop), out_port = route port;
+ *  4. ip_len > egress MTU: DF -> ICMP frag needed with the egress MTU
+ *     (DROP_FRAG_NEEDED), else action PKT_FRAGMENT;
+ *  5. TTL decrement: incremental checksum (RFC 1624), or for PKT_TX on a port
+ *     with IPv4 checksum offload, TX offload flags and a zero checksum;
+ *  6. neigh_resolve: hit -> Ethernet header written, action kept (TX or
+ *     FRAGMENT); miss -> parked (neigh.c keeps the action and restores it when
+ *     the neighbour answers) or dropped.
+ * ICMP errors quote the packet as received (before the TTL decrement).
+ * Life-cycle: stateless. Who: the owning worker; reads the snapshot.
+ */
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+
+#include "natgw/cksum.h"
+#include "natgw/neigh.h"
+#include "natgw/pipeline.h"
+#include "natgw/route.h"
+
+#define ICMP_DEST_UNREACH 3          /* RFC 792 types (rte_icmp.h has echo only) */
+#define ICMP_TIME_EXCEEDED 11
+#define FORWARD_BATCH 64
+
+/* Decrement the TTL of a packet leaving through port out (checksum by NIC or RFC 1624). */
+static void forward_ttl_dec(struct rte_mbuf *m, struct pkt_meta *pm, const struct dp_port *out)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pm->l3_off);
+
+	if (out->tx_ip_csum && pm->action == PKT_TX) {
+		ip->time_to_live--;
+		ip->hdr_checksum = 0;
+		m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM;
+		m->l2_len = pm->l3_off;
+		m->l3_len = pm->ihl;
+	} else {
+		cksum_ipv4_ttl_dec(ip);
+	}
+	pm->ttl = ip->time_to_live;
+}
+
+/* Route (already looked up) and send one packet: MTU, TTL, neighbour. */
+static void forward_one(struct worker *w, struct rte_mbuf *m, const struct route_nexthop *nh)
+{
+	const struct dp_snapshot *s = w->snap;
+	struct pkt_meta *pm = pkt_meta(m);
+	const struct rte_ether_addr *mac;
+	const struct dp_port *out;
+	struct rte_ether_hdr *eth;
+
+	if (nh == NULL || (nh->type != NATGW_ROUTE_BLACKHOLE && nh->port >= s->n_ports)) {
+		icmp_error_reply(w, m, ICMP_DEST_UNREACH, 0, 0, DROP_NO_ROUTE);
+		return;
+	}
+	if (nh->type == NATGW_ROUTE_BLACKHOLE) {
+		pkt_drop(m, DROP_BLACKHOLE);
+		return;
+	}
+	out = &s->ports[nh->port];
+	pm->nexthop = nh->gateway != 0 ? nh->gateway : rte_be_to_cpu_32(pm->dst_ip);
+	pm->out_port = nh->port;
+	if (pm->ip_len > out->mtu) {
+		if (pm->flags & PKT_F_DF) {
+			icmp_error_reply(w, m, ICMP_DEST_UNREACH, 4, out->mtu,
+					 DROP_FRAG_NEEDED);
+			return;
+		}
+		pm->action = PKT_FRAGMENT;
+	} else {
+		pm->action = PKT_TX;
+	}
+	forward_ttl_dec(m, pm, out);
+
+	mac = neigh_resolve(w, nh->port, pm->nexthop, m);
+	if (mac == NULL)
+		return; /* parked (PKT_CONSUMED) or dropped by neigh_resolve */
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	rte_ether_addr_copy(mac, &eth->dst_addr);
+	rte_ether_addr_copy(&out->mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+}
+
+/* Forward up to FORWARD_BATCH transit packets. */
+static void forward_batch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct dp_snapshot *s = w->snap;
+	const struct route_nexthop *nh[FORWARD_BATCH];
+	struct rte_mbuf *todo[FORWARD_BATCH];
+	uint32_t dst[FORWARD_BATCH];
+	uint8_t table[FORWARD_BATCH];
+	uint16_t n_todo = 0;
+
+	/* TTL first: expired packets never reach the route lookup. */
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt_meta *pm = pkt_meta(pkts[i]);
+
+		if (pm->action != PKT_TX || pm->cls != PKT_CLASS_TRANSIT)
+			continue;
+		if (pm->ttl <= 1) {
+			icmp_error_reply(w, pkts[i], ICMP_TIME_EXCEEDED, 0, 0,
+					 DROP_TTL_EXCEEDED);
+			continue;
+		}
+		table[n_todo] = s->ports[pm->in_port].table;
+		todo[n_todo++] = pkts[i];
+	}
+
+	/* One bulk lookup per distinct ingress table (normally exactly one). */
+	for (uint16_t first = 0; first < n_todo; first++) {
+		const struct route_nexthop *tnh[FORWARD_BATCH];
+		uint16_t idx[FORWARD_BATCH];
+		uint8_t t = table[first];
+		unsigned k = 0;
+
+		if (t == UINT8_MAX)
+			continue; /* this packet's table was already looked up */
+		for (uint16_t i = first; i < n_todo; i++) {
+			if (table[i] != t)
+				continue;
+			idx[k] = i;
+			dst[k] = rte_be_to_cpu_32(pkt_meta(todo[i])->dst_ip);
+			table[i] = UINT8_MAX;
+			k++;
+		}
+		if (t < s->n_tables && s->tables[t] != NULL) {
+			route_lookup_bulk(s->tables[t], dst, k, tnh);
+		} else {
+			for (unsigned j = 0; j < k; j++)
+				tnh[j] = NULL;
+		}
+		for (unsigned j = 0; j < k; j++)
+			nh[idx[j]] = tnh[j];
+	}
+
+	for (uint16_t i = 0; i < n_todo; i++)
+		forward_one(w, todo[i], nh[i]);
+}
+
+/* TTL, route lookup, MTU, TTL decrement, neighbour resolution for transit packets. */
+void forward_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	for (uint16_t off = 0; off < n; off += FORWARD_BATCH)
+		forward_batch(w, pkts + off, (uint16_t)RTE_MIN(FORWARD_BATCH, n - off));
+}

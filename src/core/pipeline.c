@@ -1,0 +1,57 @@
+/* natgw pipeline: the core path for one received burst.
+ *
+ * Overview: parse_stage classifies every packet; then packets for our own
+ * addresses go to icmp_local_input, transit packets are gathered and handed
+ * to forward_stage as one batch, and ARP frames go to arp_input last.
+ * ARP comes last on purpose: arp_input frees the frames it consumes (action
+ * PKT_CONSUMED), and forward_stage may allocate (ARP requests); with a
+ * mempool cache the allocation would hand back the very mbuf just freed while
+ * it is still in pkts[]. For the same reason the dataplane must read every
+ * pkts[i] action before it allocates mbufs again (e.g. for fragmentation).
+ * On return every packet has its action set; generated packets are in w->emit.
+ * Life-cycle: stateless. Who: the owning worker, once per RX burst.
+ */
+#include "natgw/pipeline.h"
+
+#define PIPELINE_CHUNK 256
+
+/* Dispatch up to PIPELINE_CHUNK parsed packets to their stage. */
+static void pipeline_dispatch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *transit[PIPELINE_CHUNK];
+	struct rte_mbuf *arp[PIPELINE_CHUNK];
+	uint16_t n_transit = 0, n_arp = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt_meta *pm = pkt_meta(pkts[i]);
+
+		if (pm->action == PKT_DROP)
+			continue;
+		switch (pm->cls) {
+		case PKT_CLASS_ARP:
+			arp[n_arp++] = pkts[i];
+			break;
+		case PKT_CLASS_LOCAL:
+			icmp_local_input(w, pkts[i]);
+			break;
+		case PKT_CLASS_TRANSIT:
+			transit[n_transit++] = pkts[i];
+			break;
+		default:
+			pkt_drop(pkts[i], DROP_ETHERTYPE_UNSUPPORTED); /* not reached */
+			break;
+		}
+	}
+	if (n_transit > 0)
+		forward_stage(w, transit, n_transit);
+	for (uint16_t i = 0; i < n_arp; i++)
+		arp_input(w, arp[i]);
+}
+
+/* Run the whole core path on a burst: parse, then ARP / local / transit. */
+void pipeline_run(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
+	parse_stage(w, pkts, n);
+	for (uint16_t off = 0; off < n; off += PIPELINE_CHUNK)
+		pipeline_dispatch(w, pkts + off, (uint16_t)RTE_MIN(PIPELINE_CHUNK, n - off));
+}

@@ -1,0 +1,115 @@
+/* Dataplane-private types: the process-wide dataplane and per-worker I/O state.
+ *
+ * Life-cycle: main() loads the config, dp_eal_init() starts the EAL,
+ * dp_ports_start() configures and starts every port, dp_snapshot_build()
+ * compiles the config for the workers, dp_workers_run() runs one worker per
+ * lcore until dp->quit is set, then dp_ports_stop() and dp_snapshot_free().
+ * Only the owning lcore writes a dp_worker; the control thread reads counters.
+ */
+#ifndef NATGW_DATAPLANE_H
+#define NATGW_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "natgw/config.h"
+#include "natgw/pipeline.h"
+
+#define DP_BURST 32
+#define DP_MAX_WORKERS 16
+#define DP_MAX_RXQ (NATGW_MAX_PORTS * NATGW_MAX_QUEUES)
+
+/* What was chosen for one port at start (logged and shown in stats). */
+struct dp_port_state {
+	uint16_t ethdev;
+	uint16_t n_rxq;
+	uint16_t n_txq;
+	bool rss;
+	bool rx_csum;
+	bool tx_ip_csum;
+	bool tx_l4_csum;
+	bool multi_seg;
+	char driver[32];
+};
+
+struct dp_rxq {
+	uint8_t port;   /* port index */
+	uint16_t queue; /* RX queue id */
+};
+
+struct dp_worker;
+
+/* Context of one TX buffer's error callback. */
+struct dp_txctx {
+	struct dp_worker *dw;
+	uint8_t port;
+};
+
+/* One worker: the core-visible struct worker plus its I/O. */
+struct dp_worker {
+	struct worker core;
+	struct dataplane *dp;
+	unsigned lcore;
+	uint16_t txq;                   /* TX queue id used on every port */
+	struct dp_rxq rxq[DP_MAX_RXQ];
+	unsigned n_rxq;
+	struct rte_eth_dev_tx_buffer *txb[NATGW_MAX_PORTS];
+	struct dp_txctx txctx[NATGW_MAX_PORTS];
+	uint64_t next_timer;
+} __rte_cache_aligned;
+
+struct dataplane {
+	const struct natgw_config *cfg;
+	struct dp_port_state ports[NATGW_MAX_PORTS];
+	unsigned n_ports;
+	struct rte_mempool *pool;          /* packets (direct) */
+	struct rte_mempool *indirect_pool; /* fragmentation */
+	uint16_t data_room;                /* mbuf data room (jumbo aware) */
+	struct dp_snapshot *snap;
+	struct dp_worker *workers[DP_MAX_WORKERS];
+	unsigned n_workers;
+	uint64_t start_tsc;
+	volatile bool quit;
+};
+
+/* eal.c: start the EAL from the config. Returns 0 or -errno; msg explains. */
+int dp_eal_init(const struct natgw_config *cfg, const char *argv0, char *msg, size_t len);
+
+/* port.c: create mempools, configure and start every port. 0 or -errno. */
+int dp_ports_start(struct dataplane *dp, char *msg, size_t len);
+void dp_ports_stop(struct dataplane *dp);
+
+/* snapshot.c: compile the config into a dp_snapshot. 0 or -errno. */
+int dp_snapshot_build(struct dataplane *dp, struct dp_snapshot **out, char *msg, size_t len);
+void dp_snapshot_free(struct dp_snapshot *snap);
+
+/* worker.c: create workers, run them on every lcore, return when dp->quit. */
+int dp_workers_create(struct dataplane *dp, char *msg, size_t len);
+void dp_workers_run(struct dataplane *dp);
+void dp_workers_destroy(struct dataplane *dp);
+
+/* worker.c: run the pipeline on n packets received on (port, queue) and act
+ * on the verdicts (also used by natgw-bench with synthetic packets). */
+void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n, uint8_t port,
+		       uint16_t queue);
+
+/* worker.c: send generated packets and flush every TX buffer. */
+void dp_worker_flush(struct dp_worker *dw);
+
+/* tx.c: fragment m (Ethernet + IPv4) to mtu and queue the pieces on
+ * the worker's TX buffer of port. Consumes m. */
+void dp_fragment_send(struct dp_worker *dw, struct rte_mbuf *m, unsigned port);
+
+/* tx.c: set up the worker's per-port TX buffers. 0 or -ENOMEM. */
+int dp_tx_init(struct dp_worker *dw, unsigned n_ports, int socket);
+
+/* tx.c: queue m on the worker's TX buffer of port, counting it. */
+void dp_tx_enqueue(struct dp_worker *dw, struct rte_mbuf *m, unsigned port);
+
+/* stats.c: print the counters table (all workers summed) to f. */
+void dp_stats_print(struct dataplane *dp, FILE *f);
+
+#endif

@@ -1,0 +1,227 @@
+/* natgw: entry point.
+ *
+ * Parses the command line, loads and validates the configuration (a file or
+ * the embedded default), starts the EAL, the ports and the workers, and runs
+ * a control thread that waits for signals: SIGUSR1 prints the counters,
+ * SIGTERM/SIGINT stop the workers (counters are printed at exit), SIGHUP is
+ * reserved for reload. Signals are blocked in every other thread.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+
+#include "dataplane.h"
+
+#define NATGW_VERSION "0.1.0"
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"usage: %s [-c FILE] [--check] [--print-default-config]\n"
+		"  -c, --config FILE         configuration file (INI); default: the embedded lab config\n"
+		"      --check               validate the configuration and exit (0 = valid)\n"
+		"      --print-default-config  print the embedded default configuration\n"
+		"  -h, --help                this text\n"
+		"  -V, --version             print the version\n"
+		"Signals: SIGUSR1 prints counters, SIGTERM/SIGINT stop (counters printed at exit).\n",
+		prog);
+}
+
+/* Count routes over all tables (for the --check summary). */
+static unsigned config_route_count(const struct natgw_config *cfg)
+{
+	unsigned n = 0;
+
+	for (unsigned t = 0; t < cfg->n_tables; t++)
+		n += cfg->tables[t].n_routes;
+	return n;
+}
+
+/* Control thread: waits for signals and acts on them. */
+static void *control_signals(void *arg)
+{
+	struct dataplane *dp = arg;
+	sigset_t set;
+	unsigned interval = dp->cfg->global.stats_interval;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	while (!dp->quit) {
+		struct timespec ts = { .tv_sec = interval ? interval : 3600, .tv_nsec = 0 };
+		int sig = sigtimedwait(&set, NULL, &ts);
+
+		if (sig < 0) {
+			if (errno == EAGAIN && interval)
+				dp_stats_print(dp, stdout);
+			continue;
+		}
+		switch (sig) {
+		case SIGUSR1:
+			dp_stats_print(dp, stdout);
+			break;
+		case SIGHUP:
+			fprintf(stderr, "natgw: SIGHUP: configuration reload is not implemented yet; running config unchanged\n");
+			break;
+		default:
+			fprintf(stderr, "natgw: %s received, stopping\n", strsignal(sig));
+			dp->quit = true;
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Write the pid file if configured. */
+static int pidfile_write(const char *path)
+{
+	FILE *f;
+
+	if (path[0] == '\0')
+		return 0;
+	f = fopen(path, "w");
+	if (f == NULL)
+		return -errno;
+	fprintf(f, "%d\n", (int)getpid());
+	fclose(f);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "print-default-config", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct natgw_config cfg;
+	static struct dataplane dp;
+	const char *config_path = NULL;
+	bool check_only = false;
+	char msg[NATGW_ERR_MAX];
+	pthread_t ctl;
+	sigset_t set;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'k':
+			check_only = true;
+			break;
+		case 'p':
+			fputs(natgw_default_config_ini, stdout);
+			return 0;
+		case 'h':
+			usage(stdout, argv[0]);
+			return 0;
+		case 'V':
+			printf("natgw %s\n", NATGW_VERSION);
+			return 0;
+		default:
+			usage(stderr, argv[0]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "natgw: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr, argv[0]);
+		return 2;
+	}
+
+	config_init(&cfg);
+	rc = config_path ? config_load_ini(config_path, &cfg, msg, sizeof(msg))
+			 : config_load_default(&cfg, msg, sizeof(msg));
+	if (rc != 0) {
+		fprintf(stderr, "natgw: %s\n", msg);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: OK: %u ports, %u route tables, %u routes, %u static neighbours\n",
+		       config_path ? config_path : "<embedded default>", cfg.n_ports, cfg.n_tables,
+		       config_route_count(&cfg), cfg.n_neighbours);
+		config_free(&cfg);
+		return 0;
+	}
+
+	/* Every thread (EAL's included) inherits this mask; only the control
+	 * thread takes these signals, with sigtimedwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	rc = dp_eal_init(&cfg, argv[0], msg, sizeof(msg));
+	if (rc != 0) {
+		fprintf(stderr, "natgw: %s\n", msg);
+		return 1;
+	}
+	dp.cfg = &cfg;
+	dp.n_workers = RTE_MIN(rte_lcore_count(), (unsigned)DP_MAX_WORKERS);
+	rc = dp_ports_start(&dp, msg, sizeof(msg));
+	if (rc != 0)
+		goto err_ports;
+	rc = dp_snapshot_build(&dp, &dp.snap, msg, sizeof(msg));
+	if (rc != 0)
+		goto err_snapshot;
+	rc = dp_workers_create(&dp, msg, sizeof(msg));
+	if (rc != 0)
+		goto err_workers;
+	rc = pidfile_write(cfg.global.pidfile);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "cannot write pid file %s: %s", cfg.global.pidfile,
+			 strerror(-rc));
+		goto err_workers;
+	}
+	rc = pthread_create(&ctl, NULL, control_signals, &dp);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "cannot start the control thread: %s", strerror(rc));
+		rc = -rc;
+		goto err_workers;
+	}
+
+	fprintf(stderr, "natgw %s: running with %u worker%s on %u port%s (config %s)\n",
+		NATGW_VERSION, dp.n_workers, dp.n_workers == 1 ? "" : "s", dp.n_ports,
+		dp.n_ports == 1 ? "" : "s", config_path ? config_path : "<embedded default>");
+	dp_workers_run(&dp);
+	pthread_join(ctl, NULL);
+	dp_stats_print(&dp, stdout);
+	dp_workers_destroy(&dp);
+	dp_snapshot_free(dp.snap);
+	dp_ports_stop(&dp);
+	if (cfg.global.pidfile[0])
+		unlink(cfg.global.pidfile);
+	rte_eal_cleanup();
+	config_free(&cfg);
+	fprintf(stderr, "natgw: stopped\n");
+	return 0;
+
+err_workers:
+	dp_workers_destroy(&dp);
+	dp_snapshot_free(dp.snap);
+err_snapshot:
+	dp_ports_stop(&dp);
+err_ports:
+	fprintf(stderr, "natgw: %s\n", msg);
+	rte_eal_cleanup();
+	config_free(&cfg);
+	return 1;
+}

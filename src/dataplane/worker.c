@@ -1,0 +1,254 @@
+/* Worker lcores: RX, the core pipeline, dispatch of its verdicts, timers.
+ *
+ * One worker per EAL lcore (the main lcore included). Worker i owns RX queue
+ * q of every port where q % n_workers == i, and TX queue i of every port, so
+ * no two workers share a queue and nothing on the packet path takes a lock.
+ * The loop: read the TSC, receive a burst per owned queue, run
+ * pipeline_run() on it, then act on each packet's verdict (TX, fragment,
+ * drop with its reason, or kept by the core), send what the core generated
+ * (worker->emit), flush TX buffers, and every 100 ms run the neighbour timer.
+ * The loop ends when dataplane->quit is set (by the control thread).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "dataplane.h"
+#include "natgw/neigh.h"
+
+/* pkt_ops.alloc: a packet from the shared pool, metadata cleared. */
+static struct rte_mbuf *worker_pkt_alloc(struct worker *w)
+{
+	struct dp_worker *dw = (struct dp_worker *)w;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dw->dp->pool);
+
+	if (m == NULL) {
+		w->ctr.drop[DROP_NO_MBUF]++;
+		return NULL;
+	}
+	memset(pkt_meta(m), 0, sizeof(struct pkt_meta));
+	return m;
+}
+
+/* pkt_ops.free */
+static void worker_pkt_free(struct worker *w, struct rte_mbuf *m)
+{
+	(void)w;
+	rte_pktmbuf_free(m);
+}
+
+static const struct pkt_ops worker_pkt_ops = {
+	.alloc = worker_pkt_alloc,
+	.free = worker_pkt_free,
+};
+
+/* Act on one packet's verdict. */
+static inline void worker_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
+{
+	struct pkt_meta *pm = pkt_meta(m);
+
+	switch (pm->action) {
+	case PKT_TX:
+		dp_tx_enqueue(dw, m, pm->out_port);
+		break;
+	case PKT_FRAGMENT:
+		dp_fragment_send(dw, m, pm->out_port);
+		break;
+	case PKT_CONSUMED:
+		break;
+	case PKT_DROP:
+	default:
+		dw->core.ctr.drop[pm->drop < DROP_MAX ? pm->drop : DROP_NONE]++;
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+/* Send what the core generated (ARP, released neighbour queues). */
+static inline void worker_flush_emit(struct dp_worker *dw)
+{
+	struct worker *w = &dw->core;
+
+	/* Dispatching may not emit more, but be safe: take the list first. */
+	while (w->n_emit > 0) {
+		struct rte_mbuf *out[WORKER_EMIT_MAX];
+		uint16_t n = w->n_emit;
+
+		memcpy(out, w->emit, n * sizeof(out[0]));
+		w->n_emit = 0;
+		for (uint16_t i = 0; i < n; i++)
+			worker_dispatch(dw, out[i]);
+	}
+}
+
+void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n, uint8_t port,
+		       uint16_t queue)
+{
+	struct worker *w = &dw->core;
+	struct port_counters *pc = &w->ctr.port[port];
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt_meta *pm = pkt_meta(pkts[i]);
+
+		memset(pm, 0, sizeof(*pm));
+		pm->in_port = port;
+		pm->in_queue = (uint8_t)queue;
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	}
+	pc->rx_packets += n;
+	pc->rx_bytes += bytes;
+	pc->queue[queue % NATGW_MAX_QUEUES].rx_packets += n;
+	pc->queue[queue % NATGW_MAX_QUEUES].rx_bytes += bytes;
+
+	pipeline_run(w, pkts, n);
+	for (uint16_t i = 0; i < n; i++)
+		worker_dispatch(dw, pkts[i]);
+}
+
+void dp_worker_flush(struct dp_worker *dw)
+{
+	struct worker *w = &dw->core;
+
+	worker_flush_emit(dw);
+	for (unsigned p = 0; p < w->snap->n_ports; p++)
+		rte_eth_tx_buffer_flush(w->snap->ports[p].ethdev, dw->txq, dw->txb[p]);
+}
+
+/* Receive and process one burst from one queue. Returns packets received. */
+static inline uint16_t worker_poll(struct dp_worker *dw, const struct dp_rxq *rq)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	uint16_t n = rte_eth_rx_burst(dw->core.snap->ports[rq->port].ethdev, rq->queue, pkts,
+				      DP_BURST);
+
+	if (n != 0)
+		dp_worker_process(dw, pkts, n, rq->port, rq->queue);
+	return n;
+}
+
+/* The worker loop. */
+static int worker_main(void *arg)
+{
+	struct dp_worker *dw = arg;
+	struct worker *w = &dw->core;
+	struct dataplane *dp = dw->dp;
+	uint64_t timer_period = w->hz / 10;
+
+	w->now = rte_rdtsc();
+	dw->next_timer = w->now + timer_period;
+	if (w->id == 0 && dp->cfg->global.gratuitous_arp)
+		for (unsigned p = 0; p < w->snap->n_ports; p++)
+			arp_send_gratuitous(w, p);
+
+	while (!dp->quit) {
+		uint16_t got = 0;
+
+		w->now = rte_rdtsc();
+		for (unsigned i = 0; i < dw->n_rxq; i++)
+			got += worker_poll(dw, &dw->rxq[i]);
+		if (w->now >= dw->next_timer) {
+			neigh_timer(w);
+			dw->next_timer = w->now + timer_period;
+		}
+		dp_worker_flush(dw);
+		w->ctr.loops++;
+		if (got)
+			w->ctr.busy_loops++;
+	}
+	return 0;
+}
+
+int dp_workers_create(struct dataplane *dp, char *msg, size_t len)
+{
+	unsigned lcore, i = 0;
+	int rc;
+
+	RTE_LCORE_FOREACH(lcore) {
+		struct dp_worker *dw;
+
+		if (i >= DP_MAX_WORKERS)
+			break;
+		dw = rte_zmalloc_socket("worker", sizeof(*dw), RTE_CACHE_LINE_SIZE,
+					(int)rte_lcore_to_socket_id(lcore));
+		if (dw == NULL) {
+			snprintf(msg, len, "cannot allocate worker %u", i);
+			return -ENOMEM;
+		}
+		dp->workers[i] = dw;
+		dw->dp = dp;
+		dw->lcore = lcore;
+		dw->txq = (uint16_t)i;
+		dw->core.id = i;
+		dw->core.snap = dp->snap;
+		dw->core.ops = &worker_pkt_ops;
+		dw->core.hz = rte_get_tsc_hz();
+		dw->core.now = rte_rdtsc();
+		dw->core.dp = dw;
+		dw->core.neigh = neigh_table_create(4096);
+		if (dw->core.neigh == NULL) {
+			snprintf(msg, len, "cannot allocate the neighbour table of worker %u", i);
+			return -ENOMEM;
+		}
+		for (unsigned n = 0; n < dp->cfg->n_neighbours; n++) {
+			const struct natgw_neighbour_config *nc = &dp->cfg->neighbours[n];
+			struct rte_ether_addr mac;
+
+			memcpy(mac.addr_bytes, nc->mac, 6);
+			rc = neigh_static_add(dw->core.neigh, nc->port, nc->addr, &mac);
+			if (rc != 0) {
+				snprintf(msg, len, "static neighbour %u: %s", n, strerror(-rc));
+				return rc;
+			}
+		}
+		rc = dp_tx_init(dw, dp->n_ports, (int)rte_lcore_to_socket_id(lcore));
+		if (rc != 0) {
+			snprintf(msg, len, "cannot allocate TX buffers of worker %u", i);
+			return rc;
+		}
+		i++;
+	}
+	dp->n_workers = i;
+	for (unsigned p = 0; p < dp->n_ports; p++)
+		for (uint16_t q = 0; q < dp->ports[p].n_rxq; q++) {
+			struct dp_worker *dw = dp->workers[q % dp->n_workers];
+			dw->rxq[dw->n_rxq].port = (uint8_t)p;
+			dw->rxq[dw->n_rxq].queue = q;
+			dw->n_rxq++;
+		}
+	return 0;
+}
+
+void dp_workers_run(struct dataplane *dp)
+{
+	dp->start_tsc = rte_rdtsc();
+	for (unsigned i = 1; i < dp->n_workers; i++)
+		rte_eal_remote_launch(worker_main, dp->workers[i], dp->workers[i]->lcore);
+	worker_main(dp->workers[0]);
+	rte_eal_mp_wait_lcore();
+}
+
+void dp_workers_destroy(struct dataplane *dp)
+{
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		struct dp_worker *dw = dp->workers[i];
+
+		if (dw == NULL)
+			continue;
+		for (uint16_t e = 0; e < dw->core.n_emit; e++)
+			rte_pktmbuf_free(dw->core.emit[e]);
+		dw->core.n_emit = 0;
+		neigh_table_destroy(dw->core.neigh, &dw->core);
+		for (unsigned p = 0; p < NATGW_MAX_PORTS; p++)
+			rte_free(dw->txb[p]);
+		rte_free(dw);
+		dp->workers[i] = NULL;
+	}
+}

@@ -1,0 +1,601 @@
+/* Unit test of the configuration model and the INI loader.
+ *
+ * Table-driven: the parse helpers against good and bad strings; the model
+ * functions (defaults, route_add, finalize); every .ini file in config/ must
+ * load, with spot checks of ports, tables and routes; every .ini file in
+ * tests/unit/configs/bad/ must fail with the fragment named on its first line ("; expect: FRAGMENT").
+ * Runs with workdir tests/unit. Prints one line per failure and a summary.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "natgw/config.h"
+
+#define GOOD_DIR "../../config"
+#define BAD_DIR "configs/bad"
+
+static unsigned n_checks, n_failed;
+
+/* Count one check; print a line if it failed. */
+static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	n_checks++;
+	if (ok)
+		return;
+	n_failed++;
+	printf("FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+}
+
+/* Host-order address from a dotted quad known to be valid. */
+static uint32_t ip(const char *s)
+{
+	uint32_t a = 0;
+
+	if (config_parse_ipv4(s, &a) < 0)
+		check(false, "test bug: bad address %s", s);
+	return a;
+}
+
+/* ---- parse helpers ---------------------------------------------------- */
+
+static const struct {
+	const char *s;
+	bool strict;
+	int rc;
+	uint32_t addr;
+	uint8_t len;
+} prefix_cases[] = {
+	{ "10.0.0.0/8", true, 0, 0x0a000000, 8 },
+	{ "0.0.0.0/0", true, 0, 0, 0 },
+	{ "192.168.1.1/32", true, 0, 0xc0a80101, 32 },
+	{ "203.0.113.1/24", false, 0, 0xcb007101, 24 },
+	{ "203.0.113.1/24", true, -EINVAL, 0, 0 },
+	{ "10.0.0.0/33", false, -EINVAL, 0, 0 },
+	{ "10.0.0.0/", false, -EINVAL, 0, 0 },
+	{ "10.0.0.0", false, -EINVAL, 0, 0 },
+	{ "10.0.0.0/8x", false, -EINVAL, 0, 0 },
+	{ "10.0.0.0/08", false, -EINVAL, 0, 0 },
+	{ "10.0.0.0/-8", false, -EINVAL, 0, 0 },
+	{ "10.0/8", false, -EINVAL, 0, 0 },
+	{ " 10.0.0.0/8", false, -EINVAL, 0, 0 },
+	{ "10.0.0.0/8 ", false, -EINVAL, 0, 0 },
+	{ "", false, -EINVAL, 0, 0 },
+};
+
+static const struct {
+	const char *s;
+	int rc;
+	uint32_t addr;
+} ipv4_cases[] = {
+	{ "192.0.2.1", 0, 0xc0000201 },
+	{ "0.0.0.0", 0, 0 },
+	{ "255.255.255.255", 0, 0xffffffff },
+	{ "10.0.0.10", 0, 0x0a00000a },
+	{ "10.1", -EINVAL, 0 },          /* inet_aton would accept */
+	{ "10.0.0.010", -EINVAL, 0 },    /* octal in inet_aton */
+	{ "0x0a.0.0.1", -EINVAL, 0 },
+	{ "256.0.0.1", -EINVAL, 0 },
+	{ "1.2.3.4.5", -EINVAL, 0 },
+	{ "1.2.3.4 ", -EINVAL, 0 },
+	{ "1.2.3.", -EINVAL, 0 },
+	{ "1..3.4", -EINVAL, 0 },
+	{ "1.2.3.4/32", -EINVAL, 0 },
+	{ "1234.1.1.1", -EINVAL, 0 },
+	{ "+1.2.3.4", -EINVAL, 0 },
+	{ "", -EINVAL, 0 },
+};
+
+static const struct {
+	const char *s;
+	int rc;
+	uint8_t mac[6];
+} mac_cases[] = {
+	{ "02:00:5e:00:01:01", 0, { 0x02, 0x00, 0x5e, 0x00, 0x01, 0x01 } },
+	{ "AA:bb:CC:dd:EE:ff", 0, { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff } },
+	{ "02:00:5e:00:01", -EINVAL, { 0 } },
+	{ "02:00:5e:00:01:01:02", -EINVAL, { 0 } },
+	{ "02:00:5e:00:01:1", -EINVAL, { 0 } },
+	{ "2:0:5e:0:1:1", -EINVAL, { 0 } },
+	{ "02-00-5e-00-01-01", -EINVAL, { 0 } },
+	{ "02:00:5e:00:01:0g", -EINVAL, { 0 } },
+	{ "0200.5e00.0101", -EINVAL, { 0 } },
+	{ "02:00:5e:00:01:01 ", -EINVAL, { 0 } },
+	{ "", -EINVAL, { 0 } },
+};
+
+/* The strict parsers accept exactly the documented forms. */
+static void test_parse_helpers(void)
+{
+	for (size_t i = 0; i < sizeof(prefix_cases) / sizeof(prefix_cases[0]); i++) {
+		uint32_t a = 0xdeadbeef;
+		uint8_t l = 99;
+		int rc = config_parse_prefix(prefix_cases[i].s, &a, &l, prefix_cases[i].strict);
+
+		check(rc == prefix_cases[i].rc, "parse_prefix(\"%s\", strict=%d) = %d, want %d",
+		      prefix_cases[i].s, prefix_cases[i].strict, rc, prefix_cases[i].rc);
+		if (rc == 0 && prefix_cases[i].rc == 0)
+			check(a == prefix_cases[i].addr && l == prefix_cases[i].len,
+			      "parse_prefix(\"%s\") = %08x/%u", prefix_cases[i].s, a, l);
+	}
+	for (size_t i = 0; i < sizeof(ipv4_cases) / sizeof(ipv4_cases[0]); i++) {
+		uint32_t a = 0;
+		int rc = config_parse_ipv4(ipv4_cases[i].s, &a);
+
+		check(rc == ipv4_cases[i].rc, "parse_ipv4(\"%s\") = %d, want %d", ipv4_cases[i].s, rc,
+		      ipv4_cases[i].rc);
+		if (rc == 0 && ipv4_cases[i].rc == 0)
+			check(a == ipv4_cases[i].addr, "parse_ipv4(\"%s\") = %08x", ipv4_cases[i].s, a);
+	}
+	for (size_t i = 0; i < sizeof(mac_cases) / sizeof(mac_cases[0]); i++) {
+		uint8_t m[6] = { 0 };
+		int rc = config_parse_mac(mac_cases[i].s, m);
+
+		check(rc == mac_cases[i].rc, "parse_mac(\"%s\") = %d, want %d", mac_cases[i].s, rc,
+		      mac_cases[i].rc);
+		if (rc == 0 && mac_cases[i].rc == 0)
+			check(memcmp(m, mac_cases[i].mac, 6) == 0, "parse_mac(\"%s\") value", mac_cases[i].s);
+	}
+}
+
+/* ---- model ------------------------------------------------------------ */
+
+/* Index of the route prefix/len in table t, or -1. */
+static int route_find(const struct natgw_route_table *t, uint32_t prefix, uint8_t len)
+{
+	for (unsigned i = 0; i < t->n_routes; i++)
+		if (t->routes[i].prefix == prefix && t->routes[i].len == len)
+			return (int)i;
+	return -1;
+}
+
+/* Defaults, route_add, finalize and free on a hand-built config. */
+static void test_model(void)
+{
+	struct natgw_config cfg;
+	struct natgw_route r = { .prefix = 0x0a000000, .len = 8, .type = NATGW_ROUTE_BLACKHOLE };
+	char err[NATGW_ERR_MAX] = "";
+	int t;
+
+	config_init(&cfg);
+	check(strcmp(cfg.global.lcores, "0") == 0 && cfg.global.memory_mb == 256 &&
+	      cfg.global.file_prefix[0] == '\0' &&
+	      strcmp(cfg.global.socket_path, "/run/natgw/natgw.sock") == 0 &&
+	      cfg.global.icmp_rate == 100 && cfg.global.icmp_burst == 50 &&
+	      cfg.global.neigh_timeout == 300 && cfg.global.stats_interval == 0 &&
+	      cfg.global.gratuitous_arp, "config_init global defaults");
+	check(cfg.ports[0].mtu == 1500 && cfg.ports[0].queues == 1 && cfg.ports[0].rx_csum_offload &&
+	      cfg.ports[0].tx_csum_offload && !cfg.ports[0].promisc && cfg.ports[0].table == -1 &&
+	      cfg.ports[NATGW_MAX_PORTS - 1].table == -1, "config_init port defaults");
+
+	snprintf(cfg.ports[0].name, NATGW_NAME_MAX, "a");
+	cfg.ports[0].addr = ip("192.168.1.1");
+	cfg.ports[0].prefix_len = 24;
+	snprintf(cfg.ports[1].name, NATGW_NAME_MAX, "b");
+	cfg.ports[1].addr = ip("192.168.2.1");
+	cfg.ports[1].prefix_len = 24;
+	cfg.n_ports = 2;
+	snprintf(cfg.tables[0].name, NATGW_NAME_MAX, "other");
+	cfg.n_tables = 1;
+	cfg.ports[1].table = 0;
+	check(config_port_find(&cfg, "b") == 1 && config_port_find(&cfg, "c") == -1, "config_port_find");
+
+	check(config_route_add(&cfg.tables[0], &r) == 0, "route_add");
+	check(config_route_add(&cfg.tables[0], &r) == -EEXIST, "route_add duplicate is -EEXIST");
+	r.prefix = 0x0a000001;
+	check(config_route_add(&cfg.tables[0], &r) == -EINVAL, "route_add host bits is -EINVAL");
+	for (unsigned i = 0; i < 100; i++) {
+		struct natgw_route g = { .prefix = 0xac100000 + (i << 8), .len = 24,
+					 .type = NATGW_ROUTE_GATEWAY, .port = 1, .gateway = ip("192.168.2.254") };
+
+		if (config_route_add(&cfg.tables[0], &g) != 0) {
+			check(false, "route_add growth at %u", i);
+			break;
+		}
+	}
+	/* a configured route for a port's subnet wins over the connected one */
+	r = (struct natgw_route){ .prefix = ip("192.168.2.0"), .len = 24, .type = NATGW_ROUTE_BLACKHOLE };
+	check(config_route_add(&cfg.tables[0], &r) == 0, "route_add for b's subnet");
+
+	check(config_finalize(&cfg, err, sizeof(err)) == 0, "finalize: %s", err);
+	t = config_table_find(&cfg, "main");
+	check(t == 1 && cfg.n_tables == 2, "finalize created table main at 1 (got %d)", t);
+	check(cfg.ports[0].table == 1 && cfg.ports[1].table == 0, "finalize binding");
+	if (t == 1) {
+		int i = route_find(&cfg.tables[1], ip("192.168.1.0"), 24);
+
+		check(i >= 0 && cfg.tables[1].routes[i].type == NATGW_ROUTE_CONNECTED &&
+		      cfg.tables[1].routes[i].port == 0, "connected route of a in main");
+		check(cfg.tables[1].ingress_ports == 1u && cfg.tables[0].ingress_ports == 2u,
+		      "ingress masks %x %x", cfg.tables[1].ingress_ports, cfg.tables[0].ingress_ports);
+	}
+	{
+		int i = route_find(&cfg.tables[0], ip("192.168.2.0"), 24);
+
+		check(i >= 0 && cfg.tables[0].routes[i].type == NATGW_ROUTE_BLACKHOLE,
+		      "configured route kept over connected");
+		check(cfg.tables[0].n_routes == 102, "table other has %u routes", cfg.tables[0].n_routes);
+	}
+	check(config_finalize(&cfg, err, sizeof(err)) == 0 && cfg.n_tables == 2 &&
+	      cfg.tables[1].n_routes == 1, "finalize is idempotent");
+	config_free(&cfg);
+	check(cfg.n_tables == 0 && cfg.tables[0].routes == NULL, "config_free zeroes");
+	config_free(&cfg);
+}
+
+/* ---- good files --------------------------------------------------------- */
+
+static const struct {
+	const char *file, *port, *addr;
+	uint8_t len;
+	uint16_t mtu, queues;
+	const char *table;
+	const char *devargs;
+} port_expect[] = {
+	{ "lab.ini", "in1", "10.0.1.1", 24, 9001, 1, "main", "net_af_xdp0,iface=in1,start_queue=0,queue_count=1" },
+	{ "lab.ini", "in2", "10.0.2.1", 24, 9001, 1, "main", "net_af_xdp1,iface=in2,start_queue=0,queue_count=1" },
+	{ "lab.ini", "out", "203.0.113.1", 24, 1500, 1, "main", "net_af_xdp2,iface=out,start_queue=0,queue_count=1" },
+	{ "cloud-nat-instance.ini", "out", "10.0.0.10", 24, 1500, 2, "main", "0000:00:05.0" },
+	{ "cloud-nat-instance.ini", "in", "10.0.1.10", 24, 9001, 2, "main", "0000:00:06.0" },
+	{ "multi-table.ini", "lan", "10.10.0.1", 24, 1500, 1, "main", NULL },
+	{ "multi-table.ini", "dmz", "10.20.0.1", 24, 1500, 1, "dmz", NULL },
+	{ "multi-table.ini", "wan", "198.51.100.2", 24, 1500, 1, "main", NULL },
+};
+
+static const struct {
+	const char *file, *table, *prefix;
+	uint8_t type;
+	const char *port, *gateway;
+} route_expect[] = {
+	{ "lab.ini", "main", "10.0.1.0/24", NATGW_ROUTE_CONNECTED, "in1", NULL },
+	{ "lab.ini", "main", "10.0.2.0/24", NATGW_ROUTE_CONNECTED, "in2", NULL },
+	{ "lab.ini", "main", "203.0.113.0/24", NATGW_ROUTE_CONNECTED, "out", NULL },
+	{ "cloud-nat-instance.ini", "main", "0.0.0.0/0", NATGW_ROUTE_GATEWAY, "out", "10.0.0.1" },
+	{ "cloud-nat-instance.ini", "main", "10.0.0.0/16", NATGW_ROUTE_GATEWAY, "in", "10.0.1.1" },
+	{ "cloud-nat-instance.ini", "main", "10.0.0.0/24", NATGW_ROUTE_CONNECTED, "out", NULL },
+	{ "cloud-nat-instance.ini", "main", "10.0.1.0/24", NATGW_ROUTE_CONNECTED, "in", NULL },
+	{ "multi-table.ini", "main", "0.0.0.0/0", NATGW_ROUTE_GATEWAY, "wan", "198.51.100.1" },
+	{ "multi-table.ini", "main", "10.20.0.0/24", NATGW_ROUTE_DEV, "dmz", NULL },
+	{ "multi-table.ini", "main", "10.10.0.0/24", NATGW_ROUTE_CONNECTED, "lan", NULL },
+	{ "multi-table.ini", "dmz", "10.20.0.0/24", NATGW_ROUTE_CONNECTED, "dmz", NULL },
+	{ "multi-table.ini", "dmz", "0.0.0.0/0", NATGW_ROUTE_GATEWAY, "wan", "198.51.100.1" },
+	{ "multi-table.ini", "dmz", "10.10.0.0/16", NATGW_ROUTE_BLACKHOLE, NULL, NULL },
+};
+
+static const struct {
+	const char *file, *table;
+	unsigned n_routes;
+} table_expect[] = {
+	{ "lab.ini", "main", 3 },
+	{ "cloud-nat-instance.ini", "main", 4 },
+	{ "multi-table.ini", "main", 4 },
+	{ "multi-table.ini", "dmz", 5 },
+};
+
+/* Spot-check the values of a loaded example file against the tables above. */
+static void check_good_values(const char *file, const struct natgw_config *cfg)
+{
+	for (size_t i = 0; i < sizeof(port_expect) / sizeof(port_expect[0]); i++) {
+		int p, t;
+
+		if (strcmp(port_expect[i].file, file) != 0)
+			continue;
+		p = config_port_find(cfg, port_expect[i].port);
+		check(p >= 0, "%s: port %s missing", file, port_expect[i].port);
+		if (p < 0)
+			continue;
+		t = config_table_find(cfg, port_expect[i].table);
+		check(cfg->ports[p].addr == ip(port_expect[i].addr) &&
+		      cfg->ports[p].prefix_len == port_expect[i].len, "%s: port %s address", file,
+		      port_expect[i].port);
+		check(cfg->ports[p].mtu == port_expect[i].mtu, "%s: port %s mtu %u", file,
+		      port_expect[i].port, cfg->ports[p].mtu);
+		check(cfg->ports[p].queues == port_expect[i].queues, "%s: port %s queues %u", file,
+		      port_expect[i].port, cfg->ports[p].queues);
+		check(t >= 0 && cfg->ports[p].table == t && (cfg->tables[t].ingress_ports & (1u << p)),
+		      "%s: port %s bound to table %s", file, port_expect[i].port, port_expect[i].table);
+		if (port_expect[i].devargs)
+			check(strcmp(cfg->ports[p].devargs, port_expect[i].devargs) == 0,
+			      "%s: port %s devargs \"%s\"", file, port_expect[i].port, cfg->ports[p].devargs);
+	}
+	for (size_t i = 0; i < sizeof(route_expect) / sizeof(route_expect[0]); i++) {
+		int t, r = -1;
+		uint32_t pfx;
+		uint8_t len;
+
+		if (strcmp(route_expect[i].file, file) != 0)
+			continue;
+		t = config_table_find(cfg, route_expect[i].table);
+		if (config_parse_prefix(route_expect[i].prefix, &pfx, &len, true) == 0 && t >= 0)
+			r = route_find(&cfg->tables[t], pfx, len);
+		check(r >= 0, "%s: route %s missing in table %s", file, route_expect[i].prefix,
+		      route_expect[i].table);
+		if (r < 0)
+			continue;
+		{
+			const struct natgw_route *rt = &cfg->tables[t].routes[r];
+
+			check(rt->type == route_expect[i].type, "%s: route %s type %u", file,
+			      route_expect[i].prefix, rt->type);
+			if (route_expect[i].port)
+				check(rt->port == config_port_find(cfg, route_expect[i].port),
+				      "%s: route %s port", file, route_expect[i].prefix);
+			if (route_expect[i].gateway)
+				check(rt->gateway == ip(route_expect[i].gateway), "%s: route %s gateway", file,
+				      route_expect[i].prefix);
+		}
+	}
+	for (size_t i = 0; i < sizeof(table_expect) / sizeof(table_expect[0]); i++) {
+		int t;
+
+		if (strcmp(table_expect[i].file, file) != 0)
+			continue;
+		t = config_table_find(cfg, table_expect[i].table);
+		check(t >= 0 && cfg->tables[t].n_routes == table_expect[i].n_routes,
+		      "%s: table %s has %u routes, want %u", file, table_expect[i].table,
+		      t >= 0 ? cfg->tables[t].n_routes : 0, table_expect[i].n_routes);
+	}
+}
+
+/* Sorted list of the *.ini names in dir; returns the count (0 on error). */
+static unsigned list_ini(const char *dir, char ***out)
+{
+	struct dirent *de;
+	char **names = NULL;
+	unsigned n = 0;
+	DIR *d = opendir(dir);
+
+	*out = NULL;
+	if (d == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		char **grown;
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".ini") != 0)
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (grown == NULL)
+			break;
+		names = grown;
+		names[n] = strdup(de->d_name);
+		if (names[n] != NULL)
+			n++;
+	}
+	closedir(d);
+	for (unsigned i = 1; i < n; i++)
+		for (unsigned j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char *tmp = names[j];
+
+			names[j] = names[j - 1];
+			names[j - 1] = tmp;
+		}
+	*out = names;
+	return n;
+}
+
+/* Free a list from list_ini. */
+static void free_list(char **names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Every example config loads; known ones have the expected values. */
+static void test_good_files(void)
+{
+	char **names, path[512], err[NATGW_ERR_MAX];
+	unsigned n = list_ini(GOOD_DIR, &names);
+	bool seen_lab = false;
+
+	check(n >= 3, "expected at least 3 files in " GOOD_DIR ", found %u", n);
+	for (unsigned i = 0; i < n; i++) {
+		struct natgw_config cfg;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", GOOD_DIR, names[i]);
+		err[0] = '\0';
+		rc = config_load_ini(path, &cfg, err, sizeof(err));
+		check(rc == 0, "%s: load failed (%d): %s", path, rc, err);
+		if (rc != 0)
+			continue;
+		check(strcmp(cfg.source, path) == 0, "%s: source \"%s\"", path, cfg.source);
+		seen_lab |= strcmp(names[i], "lab.ini") == 0;
+		check_good_values(names[i], &cfg);
+		config_free(&cfg);
+	}
+	free_list(names, n);
+	check(seen_lab, "lab.ini was not found in " GOOD_DIR);
+}
+
+/* The embedded default is lab.ini, loaded under the name "<embedded default>". */
+static void test_default(void)
+{
+	struct natgw_config def, lab;
+	char err[NATGW_ERR_MAX] = "";
+	int rc;
+
+	rc = config_load_default(&def, err, sizeof(err));
+	check(rc == 0, "config_load_default: %d %s", rc, err);
+	if (rc != 0)
+		return;
+	check(strcmp(def.source, "<embedded default>") == 0, "default source \"%s\"", def.source);
+	check(strcmp(def.global.file_prefix, "natgw-lab") == 0 &&
+	      strcmp(def.global.socket_path, "/run/natgw-lab/natgw.sock") == 0 &&
+	      strcmp(def.global.lcores, "0") == 0 && def.global.memory_mb == 256,
+	      "default global section");
+	check_good_values("lab.ini", &def);
+	rc = config_load_ini(GOOD_DIR "/lab.ini", &lab, err, sizeof(err));
+	check(rc == 0, "lab.ini: %s", err);
+	if (rc == 0) {
+		check(def.n_ports == lab.n_ports && def.n_tables == lab.n_tables &&
+		      memcmp(def.ports, lab.ports, sizeof(def.ports)) == 0 &&
+		      memcmp(&def.global, &lab.global, sizeof(def.global)) == 0,
+		      "embedded default differs from config/lab.ini (rebuild?)");
+		config_free(&lab);
+	}
+	config_free(&def);
+}
+
+/* Case-insensitive names, quotes, inline comments, CRLF, /31, keyword case. */
+static void test_quirks(void)
+{
+	struct natgw_config cfg;
+	char err[NATGW_ERR_MAX] = "";
+	int rc, t, in1, out, r;
+
+	rc = config_load_ini("configs/good/quirks.ini", &cfg, err, sizeof(err));
+	check(rc == 0, "quirks.ini: %d %s", rc, err);
+	if (rc != 0)
+		return;
+	check(strcmp(cfg.global.lcores, "0-3,6") == 0 && cfg.global.memory_mb == 64 &&
+	      strcmp(cfg.global.socket_path, "/run/natgw test/natgw.sock") == 0 &&
+	      cfg.global.pidfile[0] == '\0' && !cfg.global.gratuitous_arp &&
+	      cfg.global.icmp_rate == 0 && cfg.global.icmp_burst == 50,
+	      "quirks.ini: global \"%s\" %u \"%s\"", cfg.global.lcores, cfg.global.memory_mb,
+	      cfg.global.socket_path);
+	in1 = config_port_find(&cfg, "in1");
+	out = config_port_find(&cfg, "out");
+	check(in1 == 0 && out == 1, "quirks.ini: ports in1 %d out %d", in1, out);
+	if (in1 != 0 || out != 1)
+		goto out_free;
+	check(strcmp(cfg.ports[0].devargs, "net_null0") == 0 && cfg.ports[0].mtu == 9216 &&
+	      cfg.ports[0].promisc && !cfg.ports[0].rx_csum_offload && cfg.ports[0].tx_csum_offload,
+	      "quirks.ini: port in1 \"%s\" %u", cfg.ports[0].devargs, cfg.ports[0].mtu);
+	check(strcmp(cfg.ports[1].devargs, "net_null1") == 0 && cfg.ports[1].prefix_len == 31,
+	      "quirks.ini: port out");
+	t = config_table_find(&cfg, "main");
+	check(t == 0 && cfg.tables[0].ingress_ports == 3u && cfg.tables[0].n_routes == 5,
+	      "quirks.ini: table main");
+	if (t != 0)
+		goto out_free;
+	r = route_find(&cfg.tables[0], 0, 0);
+	check(r >= 0 && cfg.tables[0].routes[r].type == NATGW_ROUTE_GATEWAY &&
+	      cfg.tables[0].routes[r].port == 1 && cfg.tables[0].routes[r].gateway == ip("192.0.2.3"),
+	      "quirks.ini: default route via inferred port out");
+	r = route_find(&cfg.tables[0], ip("198.51.100.0"), 24);
+	check(r >= 0 && cfg.tables[0].routes[r].type == NATGW_ROUTE_DEV && cfg.tables[0].routes[r].port == 1,
+	      "quirks.ini: dev route");
+	r = route_find(&cfg.tables[0], ip("192.0.2.2"), 31);
+	check(r >= 0 && cfg.tables[0].routes[r].type == NATGW_ROUTE_CONNECTED, "quirks.ini: /31 connected");
+	check(cfg.n_neighbours == 1 && cfg.neighbours[0].port == 1 &&
+	      cfg.neighbours[0].addr == ip("192.0.2.3") && cfg.neighbours[0].mac[1] == 0xaa &&
+	      cfg.neighbours[0].mac[5] == 0xee, "quirks.ini: neighbour");
+out_free:
+	config_free(&cfg);
+}
+
+/* ---- bad files ---------------------------------------------------------- */
+
+/* Read "; expect: FRAGMENT" from the first line of path into frag. */
+static int read_expect(const char *path, char *frag, size_t size)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	const char *tag = "; expect: ";
+	size_t n;
+
+	if (f == NULL)
+		return -errno;
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (strncmp(line, tag, strlen(tag)) != 0 || line[strlen(tag)] == '\0')
+		return -EINVAL;
+	snprintf(frag, size, "%s", line + strlen(tag));
+	return 0;
+}
+
+/* Every bad file fails with its expected fragment, prefixed by its path; cfg is freed. */
+static void test_bad_files(void)
+{
+	char **names, path[512], err[NATGW_ERR_MAX], frag[512];
+	unsigned n = list_ini(BAD_DIR, &names);
+
+	check(n >= 40, "expected at least 40 files in " BAD_DIR ", found %u", n);
+	for (unsigned i = 0; i < n; i++) {
+		struct natgw_config cfg;
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/%s", BAD_DIR, names[i]);
+		if (read_expect(path, frag, sizeof(frag)) < 0) {
+			check(false, "%s: first line is not \"; expect: FRAGMENT\"", path);
+			continue;
+		}
+		err[0] = '\0';
+		memset(&cfg, 0xa5, sizeof(cfg));
+		rc = config_load_ini(path, &cfg, err, sizeof(err));
+		check(rc == -EINVAL, "%s: returned %d, want -EINVAL (err: %s)", path, rc, err);
+		if (rc == 0) {
+			config_free(&cfg);
+			continue;
+		}
+		check(strstr(err, frag) != NULL, "%s: error \"%s\" lacks \"%s\"", path, err, frag);
+		check(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':',
+		      "%s: error does not start with the file name: %s", path, err);
+		check(cfg.n_ports == 0 && cfg.n_tables == 0 && cfg.neighbours == NULL &&
+		      cfg.tables[0].routes == NULL, "%s: cfg not freed on error", path);
+	}
+	free_list(names, n);
+}
+
+/* Missing files, directories and empty files. */
+static void test_special_files(void)
+{
+	struct natgw_config cfg;
+	char err[NATGW_ERR_MAX] = "";
+	int rc;
+
+	rc = config_load_ini("configs/does-not-exist.ini", &cfg, err, sizeof(err));
+	check(rc == -ENOENT, "missing file: %d, want -ENOENT", rc);
+	check(strstr(err, "configs/does-not-exist.ini: cannot read config file: No such file") != NULL,
+	      "missing file message: %s", err);
+	check(cfg.n_ports == 0 && cfg.neighbours == NULL, "missing file: cfg freed");
+
+	rc = config_load_ini("configs", &cfg, err, sizeof(err));
+	check(rc == -EISDIR, "directory: %d, want -EISDIR (%s)", rc, err);
+
+	/* an empty file parses but has no ports: documented as an error */
+	rc = config_load_ini("/dev/null", &cfg, err, sizeof(err));
+	check(rc == -EINVAL && strstr(err, "/dev/null: no [port NAME] section") != NULL,
+	      "empty file: %d %s", rc, err);
+
+	/* a NULL or zero-size error buffer is allowed */
+	rc = config_load_ini("configs/does-not-exist.ini", &cfg, NULL, 0);
+	check(rc == -ENOENT, "NULL err buffer: %d", rc);
+	rc = config_load_ini(BAD_DIR "/mtu-range.ini", &cfg, err, 0);
+	check(rc == -EINVAL, "zero-size err buffer: %d", rc);
+	/* a short buffer truncates but stays terminated */
+	rc = config_load_ini(BAD_DIR "/mtu-range.ini", &cfg, err, 8);
+	check(rc == -EINVAL && strlen(err) == 7, "short err buffer: \"%s\"", err);
+}
+
+int main(void)
+{
+	test_parse_helpers();
+	test_model();
+	test_good_files();
+	test_default();
+	test_quirks();
+	test_bad_files();
+	test_special_files();
+	if (n_failed) {
+		printf("test_config: %u of %u checks failed\n", n_failed, n_checks);
+		return 1;
+	}
+	printf("test_config: %u checks passed\n", n_checks);
+	return 0;
+}
