@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_errno.h>
@@ -58,7 +59,7 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 	struct rte_eth_rxconf rxconf;
 	struct rte_eth_txconf txconf;
 	char devname[RTE_ETH_NAME_MAX_LEN], poolname[RTE_MEMPOOL_NAMESIZE];
-	uint16_t pid, nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC;
+	uint16_t pid, nb_rxd = PORT_RX_DESC, nb_txd = PORT_TX_DESC, data_room;
 	unsigned n_mbufs;
 	int rc;
 
@@ -111,7 +112,8 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 		ps->multi_seg = true;
 	}
-	if (pc->mtu <= info.max_mtu && pc->mtu >= info.min_mtu)
+	if (pc->mtu <= info.max_mtu && pc->mtu >= info.min_mtu &&
+	    (uint32_t)pc->mtu + RTE_ETHER_HDR_LEN + RTE_ETHER_CRC_LEN <= info.max_rx_pktlen)
 		conf.rxmode.mtu = pc->mtu;
 
 	rc = rte_eth_dev_configure(pid, ps->n_rxq, ps->n_txq, &conf);
@@ -125,10 +127,24 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 		return rc;
 	}
 
+	data_room = port_data_room(pc->mtu);
+	if (strcmp(info.driver_name, "net_af_packet") == 0) {
+		/* DPDK 22.11's af_packet copies a whole ring frame into the mbuf
+		 * without checking its room: mbufs must hold framesz bytes. */
+		const char *fs = strstr(pc->devargs, "framesz=");
+		unsigned framesz = fs ? (unsigned)strtoul(fs + 8, NULL, 10) : 2048;
+
+		if (framesz + RTE_PKTMBUF_HEADROOM > data_room)
+			data_room = (uint16_t)RTE_MIN(framesz + RTE_PKTMBUF_HEADROOM, UINT16_MAX);
+		if (framesz < pc->mtu + RTE_ETHER_HDR_LEN + 64u)
+			RTE_LOG(WARNING, USER1,
+				"port %s: af_packet framesz %u is too small for MTU %u: larger frames are truncated (add framesz=%u to devargs)\n",
+				pc->name, framesz, pc->mtu, RTE_ALIGN_CEIL(pc->mtu + 14u + 64u, 1024u));
+	}
 	n_mbufs = ps->n_rxq * nb_rxd + 2 * DP_BURST * RTE_MAX(dp->n_workers, 1u) + 2048;
 	snprintf(poolname, sizeof(poolname), "rx_%u", idx);
 	port_rx_pool[idx] = rte_pktmbuf_pool_create(poolname, n_mbufs, POOL_CACHE,
-						    PKT_META_PRIV_SIZE, port_data_room(pc->mtu),
+						    PKT_META_PRIV_SIZE, data_room,
 						    (int)rte_eth_dev_socket_id(pid));
 	if (port_rx_pool[idx] == NULL) {
 		snprintf(msg, len, "port %s: cannot create a pool of %u mbufs: %s (raise memory_mb)",

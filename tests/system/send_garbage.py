@@ -60,8 +60,8 @@ def build(dst_mac, src_mac, src, dst, n):
     # Runt frames (1..13 bytes). The kernel pads frames shorter than an Ethernet
     # header to 14 bytes when sent by root, so natgw sees 14-byte frames.
     kinds.append(("runt", "-",
-                  [Raw(bytes.fromhex(dst_mac.replace(":", "")) + bytes(rnd.randrange(256) for _ in range(7)))
-                   [:1 + (i % 13)] for i in range(n)]))
+                  [Raw((bytes.fromhex(dst_mac.replace(":", "")) +
+                        bytes(rnd.randrange(256) for _ in range(7)))[:1 + (i % 13)]) for i in range(n)]))
     return kinds
 
 
