@@ -12,7 +12,7 @@
 # usage: scripts/lab.sh up | start [CONFIG] | stop | down | status | stats
 #                       | exec NS CMD...    (NS: priv1, priv2, inet, gw or natgw-*)
 # Environment:
-#   NATGW_BIN           natgw binary (default build/natgw)
+#   NATGW_BIN           natgw binary (default build/natgw, else build/src/dataplane/natgw)
 #   NATGW_LAB_PMD       af_xdp | af_packet: force a PMD (default: af_xdp, retried
 #                       once with af_packet when natgw does not come up)
 #   NATGW_LAB_QUEUES    queues per veth (default 1)
@@ -27,7 +27,12 @@ RUNDIR=/run/natgw-lab
 PIDFILE=$RUNDIR/natgw.pid
 LOG=$RUNDIR/natgw.log
 MODEFILE=$RUNDIR/mode
-NATGW_BIN=${NATGW_BIN:-$ROOT/build/natgw}
+# natgw: build/natgw, or where meson puts it (build/src/dataplane/natgw).
+if [ -z "${NATGW_BIN:-}" ]; then
+	NATGW_BIN=$ROOT/build/natgw
+	[ -x "$NATGW_BIN" ] || [ ! -x "$ROOT/build/src/dataplane/natgw" ] ||
+		NATGW_BIN=$ROOT/build/src/dataplane/natgw
+fi
 QUEUES=${NATGW_LAB_QUEUES:-1}
 START_TIMEOUT=${NATGW_LAB_START_TIMEOUT:-20}
 STOP_TIMEOUT=${NATGW_LAB_STOP_TIMEOUT:-10}
@@ -144,10 +149,53 @@ lab_down() {
 	log "down"
 }
 
-# rewrite_af_packet IN OUT: af_xdp devargs -> af_packet devargs.
+# rewrite_af_packet IN OUT: af_xdp devargs -> af_packet devargs:
+#   net_af_xdpN,iface=X,start_queue=0,queue_count=Q -> net_af_packetK,iface=X,qpairs=Q
+# (K: the first vdev number no other net_af_packet in the file uses).
+# For a port whose mtu is above 1500, framesz/blocksz are added so that jumbo
+# frames fit af_packet's ring frames (default 2048 bytes would truncate them).
 rewrite_af_packet() {
-	sed -E 's/net_af_xdp([0-9]+),iface=([^,"[:space:]]+),start_queue=0,queue_count=([0-9]+)/net_af_packet\1,iface=\2,qpairs=\3/g' \
-		"$1" >"$2"
+	# shellcheck disable=SC2016 # awk program
+	awk '
+	function sect(line) { s = line; sub(/^[ \t]*\[[ \t]*/, "", s); sub(/[ \t]*\].*$/, "", s); return tolower(s) }
+	FNR == NR {
+		# first pass: the mtu of each section, and the af_packet vdev numbers in use
+		t = $0
+		while (match(t, /net_af_packet[0-9]+/)) {
+			used[substr(t, RSTART + 13, RLENGTH - 13) + 0] = 1
+			t = substr(t, RSTART + RLENGTH)
+		}
+		if ($0 ~ /^[ \t]*\[/) cur = sect($0)
+		else if (tolower($0) ~ /^[ \t]*mtu[ \t]*=/) { v = $0; sub(/^[^=]*=[ \t]*/, "", v); mtu[cur] = v + 0 }
+		next
+	}
+	/^[ \t]*\[/ { cur = sect($0) }
+	{
+		line = $0
+		if (match(line, /net_af_xdp[0-9]+,iface=[^,"[:space:]]+,start_queue=0,queue_count=[0-9]+/)) {
+			d = substr(line, RSTART, RLENGTH)
+			n = 0; while (n in used) n++; used[n] = 1
+			ifc = d; sub(/^[^,]*,iface=/, "", ifc); sub(/,.*/, "", ifc)
+			q = d; sub(/.*queue_count=/, "", q)
+			r = "net_af_packet" n ",iface=" ifc ",qpairs=" q
+			m = mtu[cur]
+			if (m > 1500) {
+				fs = int((m + 14 + 64 + 1023) / 1024) * 1024
+				bs = int((fs + 4095) / 4096) * 4096
+				r = r ",blocksz=" bs ",framesz=" fs
+			}
+			line = substr(line, 1, RSTART - 1) r substr(line, RSTART + RLENGTH)
+		}
+		print line
+	}' "$1" "$1" >"$2"
+}
+
+# pmd_of CONFIG: the PMDs its devargs use, e.g. "af_packet+af_xdp".
+pmd_of() {
+	local p
+	p=$(grep -Eio '^[[:space:]]*devargs[[:space:]]*=[[:space:]]*net_[a-z_]+[a-z]' "$1" |
+		sed -E 's/.*=[[:space:]]*net_//' | sort -u | paste -sd+)
+	echo "${p:-unknown}"
 }
 
 # launch CONFIG: start natgw in natgw-gw in the background, pid to PIDFILE.
@@ -249,12 +297,12 @@ lab_start() {
 	af_packet)
 		rewrite_af_packet "$cfg" "$pcfg"
 		log "NATGW_LAB_PMD=af_packet: using $pcfg"
-		echo af_packet >"$RUNDIR/pmd"
+		pmd_of "$pcfg" >"$RUNDIR/pmd"
 		launch "$pcfg"
 		wait_ready || { show_log_tail; lab_stop quiet; die "natgw did not come up"; }
 		;;
 	af_xdp | auto)
-		if grep -q net_af_xdp "$cfg"; then echo af_xdp; else echo other; fi >"$RUNDIR/pmd"
+		pmd_of "$cfg" >"$RUNDIR/pmd"
 		launch "$cfg"
 		if ! wait_ready; then
 			show_log_tail
@@ -264,7 +312,7 @@ lab_start() {
 				log "natgw did not come up with net_af_xdp (log kept in" \
 					"$RUNDIR/natgw-af_xdp.log); retrying once with net_af_packet"
 				rewrite_af_packet "$cfg" "$pcfg"
-				echo af_packet >"$RUNDIR/pmd"
+				pmd_of "$pcfg" >"$RUNDIR/pmd"
 				launch "$pcfg"
 				wait_ready || { show_log_tail; lab_stop quiet; die "natgw did not come up with net_af_packet either"; }
 			else
@@ -283,9 +331,14 @@ new_output() {
 	local deadline=$((SECONDS + timeout))
 	while [ "$SECONDS" -lt "$deadline" ]; do
 		cur=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
+		# natgw ends its table with "==== end of counters ====".
+		if [ "$cur" -gt "$start" ] &&
+			tail -c +"$((start + 1))" "$LOG" | grep -q 'end of counters'; then
+			break
+		fi
 		if [ "$cur" -gt "$start" ] && [ "$cur" -eq "$last" ]; then
 			stable=$((stable + 1))
-			[ "$stable" -ge 3 ] && break
+			[ "$stable" -ge 10 ] && break
 		else
 			stable=0
 		fi

@@ -121,7 +121,12 @@ else
 fi
 
 section "system tests (netns lab, build/natgw)"
-export NATGW_BIN=$ROOT/build/natgw
+NATGW_BIN=${NATGW_BIN:-$ROOT/build/natgw}
+if [ ! -x "$NATGW_BIN" ] && [ -x "$ROOT/build/src/dataplane/natgw" ]; then
+	NATGW_BIN=$ROOT/build/src/dataplane/natgw
+fi
+export NATGW_BIN
+echo "natgw: $NATGW_BIN"
 if [ "${LAB_KERNEL_ROUTER:-0}" = 1 ]; then
 	echo "LAB_KERNEL_ROUTER=1: the kernel of natgw-gw routes instead of natgw"
 fi

@@ -32,6 +32,7 @@ enum pkt_action {
 	PKT_TX,           /* send out meta->out_port (Ethernet header already written) */
 	PKT_FRAGMENT,     /* fragment to ports[out_port].mtu, then send (headers written) */
 	PKT_CONSUMED,     /* the core kept it (parked in a neighbour queue) */
+	PKT_FREE,         /* done with (e.g. an ARP reply learnt from): free, not a drop */
 };
 
 /* Classification set by parse_stage. */

@@ -6,7 +6,7 @@
  * (request or reply whose target is the ingress port address), or when it is
  * a gratuitous ARP (sender == target) for an entry we already have; only
  * senders on the ingress port's subnet are learnt. Consumed frames (replies,
- * gratuitous updates) are freed here and get action PKT_CONSUMED. Everything
+ * gratuitous updates) get action PKT_FREE (the dataplane frees them). Everything
  * else is DROP_ARP_NOT_FOR_US.
  * arp_send_gratuitous() / arp_send_request() allocate a fresh frame through
  * w->ops and append it to w->emit.
@@ -140,11 +140,11 @@ static void arp_reply_in_place(struct worker *w, struct rte_mbuf *m, struct pkt_
 	w->ctr.gen[GEN_ARP_REPLY]++;
 }
 
-/* Free m ourselves and mark it consumed (not a drop). */
+/* Mark m as done with: the dataplane frees it without counting a drop. */
 static void arp_consume(struct worker *w, struct rte_mbuf *m)
 {
-	pkt_meta(m)->action = PKT_CONSUMED;
-	w->ops->free(w, m);
+	(void)w;
+	pkt_meta(m)->action = PKT_FREE;
 }
 
 /* Handle one ARP packet: answer requests for our address, learn neighbours. */

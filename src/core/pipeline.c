@@ -3,11 +3,8 @@
  * Overview: parse_stage classifies every packet; then packets for our own
  * addresses go to icmp_local_input, transit packets are gathered and handed
  * to forward_stage as one batch, and ARP frames go to arp_input last.
- * ARP comes last on purpose: arp_input frees the frames it consumes (action
- * PKT_CONSUMED), and forward_stage may allocate (ARP requests); with a
- * mempool cache the allocation would hand back the very mbuf just freed while
- * it is still in pkts[]. For the same reason the dataplane must read every
- * pkts[i] action before it allocates mbufs again (e.g. for fragmentation).
+ * Frames arp_input is done with get action PKT_FREE and are freed by the
+ * dataplane after dispatch, so no mbuf still in pkts[] is ever freed here.
  * On return every packet has its action set; generated packets are in w->emit.
  * Life-cycle: stateless. Who: the owning worker, once per RX burst.
  */

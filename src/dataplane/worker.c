@@ -63,6 +63,9 @@ static inline void worker_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
 		break;
 	case PKT_CONSUMED:
 		break;
+	case PKT_FREE:
+		rte_pktmbuf_free(m);
+		break;
 	case PKT_DROP:
 	default:
 		dw->core.ctr.drop[pm->drop < DROP_MAX ? pm->drop : DROP_NONE]++;

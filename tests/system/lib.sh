@@ -16,7 +16,12 @@ set -euo pipefail
 SYS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$SYS_DIR/../.." && pwd)
 LAB=$ROOT/scripts/lab.sh
-export NATGW_BIN=${NATGW_BIN:-$ROOT/build/natgw}
+if [ -z "${NATGW_BIN:-}" ]; then
+	NATGW_BIN=$ROOT/build/natgw
+	[ -x "$NATGW_BIN" ] || [ ! -x "$ROOT/build/src/dataplane/natgw" ] ||
+		NATGW_BIN=$ROOT/build/src/dataplane/natgw
+fi
+export NATGW_BIN
 NATGW_LOG=/run/natgw-lab/natgw.log
 TEST_NAME=$(basename "${0%.sh}")
 T=$(mktemp -d "/tmp/natgw-$TEST_NAME.XXXXXX")

@@ -313,6 +313,7 @@ static bool action_valid(struct rte_mbuf *m, unsigned n_ports)
 	case PKT_FRAGMENT:
 		return pm->out_port < n_ports;
 	case PKT_CONSUMED:
+	case PKT_FREE:
 		return true;
 	default:
 		return false;
@@ -385,8 +386,8 @@ static void test_garbage(void)
 			total++;
 			if (!action_valid(pkts[i], env.snap.n_ports))
 				bad++;
-			/* ARP replies/gratuitous are freed by arp_input (CONSUMED); no
-			 * route tables here, so nothing is parked in the neighbour table. */
+			/* No route tables here, so nothing is parked (CONSUMED) in the
+			 * neighbour table; everything else is ours to free. */
 			if (pm->action != PKT_CONSUMED)
 				free(pkts[i]);
 		}
