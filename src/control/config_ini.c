@@ -493,7 +493,7 @@ static int ini_port(struct ini_doc *doc, const struct ini_sect *s, struct natgw_
 {
 	struct natgw_port_config *p;
 	bool have_dev = false, have_addr = false;
-	unsigned v;
+	unsigned v = 0;
 	int rc = 0;
 
 	if (cfg->n_ports == NATGW_MAX_PORTS)
