@@ -1,7 +1,7 @@
 #!/bin/bash
 # demo.sh: natgw end to end in a few seconds. Installs the dependencies, builds,
-# creates the netns lab (scripts/lab.sh), starts natgw with config/lab.ini (or
-# CONFIG), and shows real clients going through it: ping and traceroute between
+# creates the netns lab (scripts/lab.sh), starts natgw on its embedded default
+# configuration (the text of config/lab.ini, built in; or CONFIG), and shows real clients going through it: ping and traceroute between
 # the private subnets, HTTP from priv1 to an nginx in priv2, ping to natgw
 # itself, the internet host (works once the config has NAT), then natgw's
 # counters. The lab is always torn down at the end.
@@ -11,7 +11,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 LAB=$ROOT/scripts/lab.sh
-CONFIG=${1:-$ROOT/config/lab.ini}
+CONFIG=${1:-}
 TMP=$(mktemp -d /tmp/natgw-demo.XXXXXX)
 chmod 755 "$TMP"
 NGINX_PID=
@@ -65,7 +65,7 @@ if [ "${LAB_KERNEL_ROUTER:-0}" = 1 ]; then
 else
 	heading "start natgw"
 fi
-"$LAB" start "$CONFIG"
+"$LAB" start ${CONFIG:+"$CONFIG"}
 "$LAB" status || true
 
 heading "ping priv1 (10.0.1.10) -> priv2 (10.0.2.10) through natgw"
@@ -112,7 +112,7 @@ if "$LAB" exec priv1 ping -c 3 -i 0.2 -W 1 203.0.113.10 >"$TMP/inet.ping" 2>&1; 
 	echo "internet host reachable from priv1 through natgw"
 else
 	cat "$TMP/inet.ping"
-	if grep -Eqi '^\[nat' "$CONFIG"; then
+	if grep -Eqi '^\[nat' "${CONFIG:-$ROOT/config/lab.ini}"; then
 		echo "internet host NOT reachable although $CONFIG has a NAT section: that is a bug"
 	else
 		echo "internet host not reachable yet: needs NAT (issue: Masquerading NAT)"

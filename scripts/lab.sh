@@ -199,8 +199,10 @@ pmd_of() {
 }
 
 # launch CONFIG: start natgw in natgw-gw in the background, pid to PIDFILE.
+# CONFIG "" runs natgw without -c: its embedded default configuration.
 launch() {
-	local cfg=$1 stdbuf=(stdbuf -oL -eL)
+	local cfg=$1 stdbuf=(stdbuf -oL -eL) cfgargs=()
+	[ -n "$cfg" ] && cfgargs=(-c "$cfg")
 	# stdbuf's LD_PRELOAD upsets ASan builds (ASan wants to be first).
 	if ldd "$NATGW_BIN" 2>/dev/null | grep -q libasan; then
 		stdbuf=()
@@ -214,14 +216,14 @@ launch() {
 	setsid bash -c 'ulimit -l unlimited 2>/dev/null || ulimit -l "$(ulimit -Hl)" 2>/dev/null; pf=$1 rf=$2; shift 2
 		"$@" & echo $! >"$pf"; wait $!; echo $? >"$rf"' \
 		natgw-launch "$PIDFILE" "$RUNDIR/natgw.rc" ip netns exec "$NS_GW" \
-		"${stdbuf[@]}" "$NATGW_BIN" -c "$cfg" </dev/null >>"$LOG" 2>&1 &
+		"${stdbuf[@]}" "$NATGW_BIN" "${cfgargs[@]}" </dev/null >>"$LOG" 2>&1 &
 	local i
 	for i in $(seq 50); do
 		[ -s "$PIDFILE" ] && break
 		sleep 0.05
 	done
 	echo natgw >"$MODEFILE"
-	log "natgw started (pid $(cat "$PIDFILE"), config $cfg, log $LOG)"
+	log "natgw started (pid $(cat "$PIDFILE"), config ${cfg:-<embedded default>}, log $LOG)"
 }
 
 # wait_ready: wait until 10.0.1.1 answers ping from priv1; fails early when the
@@ -274,7 +276,7 @@ kernel_router_stop() {
 }
 
 lab_start() {
-	local cfg=${1:-$ROOT/config/lab.ini} pmd=${NATGW_LAB_PMD:-auto} pcfg
+	local cfg=${1:-} pmd=${NATGW_LAB_PMD:-auto} pcfg embedded=0
 	ns_exists "$NS_GW" || die "no lab: run '$0 up' first"
 	mkdir -p "$RUNDIR"
 	if [ -n "$(pid_running)" ] || [ "$(cat "$MODEFILE" 2>/dev/null)" = kernel ]; then
@@ -290,6 +292,13 @@ lab_start() {
 		return
 	fi
 	[ -x "$NATGW_BIN" ] || die "$NATGW_BIN not built (scripts/build.sh)"
+	if [ -z "$cfg" ]; then
+		# No CONFIG: natgw runs on its embedded default (config/lab.ini built
+		# in); a copy is written for the PMD rewrite below.
+		embedded=1
+		cfg=$RUNDIR/embedded-default.ini
+		"$NATGW_BIN" --print-default-config >"$cfg"
+	fi
 	[ -f "$cfg" ] || die "config $cfg not found"
 	cfg=$(readlink -f "$cfg")
 	pcfg=$RUNDIR/$(basename "${cfg%.ini}")-af_packet.ini
@@ -303,7 +312,7 @@ lab_start() {
 		;;
 	af_xdp | auto)
 		pmd_of "$cfg" >"$RUNDIR/pmd"
-		launch "$cfg"
+		if [ "$embedded" = 1 ]; then launch ""; else launch "$cfg"; fi
 		if ! wait_ready; then
 			show_log_tail
 			lab_stop quiet
