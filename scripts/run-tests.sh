@@ -2,7 +2,7 @@
 # run-tests.sh: the whole natgw test run (what CI runs).
 #   1. scripts/install-deps.sh      (NATGW_SKIP_DEPS=1 skips it)
 #   2. scripts/build.sh             build/ (release-ish) and build-asan/ (ASan+UBSan)
-#   3. meson test -C build-asan     suites unit, pcap, fuzz (those that exist)
+#   3. meson test -C build-asan     suites unit, pcap, smoke, fuzz (those that exist)
 #   4. tests/system/test_*.sh       netns lab + real clients against build/natgw
 # Prints one PASS/FAIL/SKIP line per test, the output of failed tests, and ends
 # with exactly one line "N passed, N failed, N skipped". Exit 0 only when nothing
@@ -94,7 +94,7 @@ section "meson tests (build-asan)"
 if [ "$build_ok" = 1 ]; then
 	suites=$(meson introspect build-asan --tests 2>/dev/null |
 		jq -r '.[].suite[]' | sed 's/^.*://' | sort -u)
-	for suite in unit pcap fuzz; do
+	for suite in unit pcap smoke fuzz; do
 		if ! grep -qx "$suite" <<<"$suites"; then
 			echo "(no '$suite' suite yet)"
 			continue
