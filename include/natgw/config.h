@@ -22,6 +22,9 @@
 #define NATGW_DEVARGS_MAX 256
 #define NATGW_PATH_MAX 108 /* sun_path */
 #define NATGW_ERR_MAX 512
+#define NATGW_MAX_POOL 16
+#define NATGW_MAX_INSIDE 16
+#define NATGW_MAX_FORWARDS 256
 
 enum natgw_route_type {
 	NATGW_ROUTE_CONNECTED = 0, /* prefix on a port's own subnet (auto-added) */
@@ -65,6 +68,46 @@ struct natgw_neighbour_config {
 	uint16_t port;   /* port index */
 };
 
+/* How a new SNAT session picks its public port (RFC 4787). */
+enum natgw_nat_mapping {
+	NATGW_NAT_MAPPING_EIM = 0,  /* endpoint-independent where the port is free,
+				       otherwise tuple-unique (default) */
+	NATGW_NAT_MAPPING_TUPLE,    /* always a random port, unique per (remote, public) tuple */
+};
+
+/* A static port-forward: public_addr:public_port (proto) -> inside_addr:inside_port. */
+struct natgw_port_forward {
+	uint8_t proto;        /* IPPROTO_TCP or IPPROTO_UDP */
+	uint32_t public_addr; /* host order; must be in the pool */
+	uint16_t public_port;
+	uint32_t inside_addr; /* host order */
+	uint16_t inside_port;
+};
+
+/* [nat]: masquerading behind a pool of public addresses on one egress port. */
+struct natgw_nat_config {
+	bool enabled;                        /* a [nat] section exists */
+	uint16_t port;                       /* egress port index (key "port") */
+	uint32_t pool[NATGW_MAX_POOL];       /* host order; default: the port's own address */
+	unsigned n_pool;
+	uint32_t inside[NATGW_MAX_INSIDE];   /* prefixes masqueraded (host order) */
+	uint8_t inside_len[NATGW_MAX_INSIDE];
+	unsigned n_inside;
+	uint16_t port_min, port_max;         /* default 1024-65535 */
+	uint8_t mapping;                     /* enum natgw_nat_mapping */
+	uint32_t timeout_udp;                /* seconds, default 300 */
+	uint32_t timeout_tcp_established;    /* default 7440 */
+	uint32_t timeout_tcp_transitory;     /* default 240 */
+	uint32_t timeout_tcp_syn;            /* half-open, default 30 */
+	uint32_t timeout_icmp;               /* default 60 */
+	uint32_t max_sessions;               /* total over workers, default 262144 */
+	uint32_t max_sessions_per_host;      /* 0 = no cap (default) */
+	uint32_t port_reuse_delay;           /* seconds, default 120 */
+	bool icmp_on_exhaustion;             /* send ICMP 3/13 when refusing a new flow (default no) */
+	struct natgw_port_forward forwards[NATGW_MAX_FORWARDS];
+	unsigned n_forwards;
+};
+
 struct natgw_global_config {
 	char lcores[64];                  /* EAL -l list, default "0" */
 	unsigned memory_mb;               /* EAL -m, default 256 */
@@ -85,6 +128,7 @@ struct natgw_config {
 	unsigned n_ports;
 	struct natgw_route_table tables[NATGW_MAX_TABLES];
 	unsigned n_tables;
+	struct natgw_nat_config nat;
 	struct natgw_neighbour_config *neighbours; /* heap array */
 	unsigned n_neighbours;
 	unsigned neighbours_cap;

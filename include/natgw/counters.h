@@ -43,7 +43,15 @@
 	X(ICMP_NOT_ECHO, "ICMP to us that is not an echo request")        \
 	X(NO_MBUF, "mbuf allocation failed")                               \
 	X(TX_FULL, "TX queue full")                                        \
-	X(SAME_PORT_REDIRECT, "would go back out the ingress port to the sender's subnet (unused)")
+	X(SAME_PORT_REDIRECT, "would go back out the ingress port to the sender's subnet (unused)") \
+	X(NAT_NO_SESSION, "to a public address: no session and no port-forward") \
+	X(NAT_ICMP_NO_SESSION, "ICMP error about a flow with no session")   \
+	X(NAT_PORTS_EXHAUSTED, "new flow refused: no public port left")     \
+	X(NAT_HOST_LIMIT, "new flow refused: inside host at its session cap") \
+	X(NAT_TABLE_FULL, "new flow refused: session table full")           \
+	X(NAT_PROTO_UNSUPPORTED, "protocol NAT cannot translate (not TCP/UDP/ICMP echo)") \
+	X(NAT_TCP_NOT_SYN, "new TCP flow from inside that does not start with SYN") \
+	X(NAT_REASSEMBLY_FAILED, "fragment dropped: reassembly table full or timed out")
 
 #define NATGW_DROP_ENUM(name, desc) DROP_##name,
 enum drop_reason { NATGW_DROP_REASONS(NATGW_DROP_ENUM) DROP_MAX };
@@ -68,6 +76,28 @@ enum gen_kind {
 };
 const char *gen_kind_name(enum gen_kind k);
 
+/* NAT events (not drops). */
+#define NATGW_NAT_COUNTERS(X)                                              \
+	X(SESSIONS_CREATED, "sessions created")                             \
+	X(SESSIONS_SNAT, "masquerade sessions created")                     \
+	X(SESSIONS_DNAT, "port-forward sessions created")                   \
+	X(SESSIONS_HAIRPIN, "hairpin sessions created")                     \
+	X(SESSIONS_EXPIRED, "sessions expired (idle timeout)")              \
+	X(SESSIONS_FLUSHED, "sessions removed by flush")                    \
+	X(MAPPING_EIM_REUSED, "new session reused an endpoint-independent mapping") \
+	X(PORT_TUPLE_SHARED, "public port shared with another destination (tuple-unique)") \
+	X(TCP_RST_IGNORED, "out-of-window RST: state kept")                  \
+	X(TCP_REOPENED, "SYN reopened a transitory session")                \
+	X(ICMP_ERRORS_TRANSLATED, "ICMP errors translated (RFC 5508)")      \
+	X(TRANSLATED_IN2OUT, "packets translated inside to outside")        \
+	X(TRANSLATED_OUT2IN, "packets translated outside to inside")        \
+	X(FRAGMENTS_REASSEMBLED, "datagrams reassembled from fragments")
+
+#define NATGW_NAT_ENUM(name, desc) NAT_CTR_##name,
+enum nat_counter { NATGW_NAT_COUNTERS(NATGW_NAT_ENUM) NAT_CTR_MAX };
+#undef NATGW_NAT_ENUM
+const char *nat_counter_name(enum nat_counter c);
+
 struct port_queue_counters {
 	uint64_t rx_packets;
 	uint64_t rx_bytes;
@@ -89,6 +119,7 @@ struct port_counters {
 struct worker_counters {
 	uint64_t drop[DROP_MAX];
 	uint64_t gen[GEN_MAX];
+	uint64_t nat[NAT_CTR_MAX];
 	uint64_t neigh_learnt;
 	uint64_t neigh_queued;    /* packets parked while resolving */
 	uint64_t loops;

@@ -24,6 +24,8 @@
 
 struct route_table;
 struct neigh_table;
+struct nat_rt;
+struct nat_worker;
 struct worker;
 
 /* What the dataplane does with a packet once the pipeline has run. */
@@ -33,6 +35,8 @@ enum pkt_action {
 	PKT_FRAGMENT,     /* fragment to ports[out_port].mtu, then send (headers written) */
 	PKT_CONSUMED,     /* the core kept it (parked in a neighbour queue) */
 	PKT_FREE,         /* done with (e.g. an ARP reply learnt from): free, not a drop */
+	PKT_REASSEMBLE,   /* an IPv4 fragment NAT needs whole: the dataplane reassembles
+			     it and runs the pipeline again on the complete datagram */
 };
 
 /* Classification set by parse_stage. */
@@ -48,6 +52,7 @@ enum pkt_class {
 #define PKT_F_FIRST_FRAG 0x04 /* offset 0 (L4 header present) */
 #define PKT_F_L4_VALID 0x08  /* sport/dport (or ICMP type/code/id) valid */
 #define PKT_F_BCAST 0x10     /* L2 broadcast */
+#define PKT_F_NAT_DONE 0x20  /* NAT translated it (or decided it needs no NAT) */
 
 /* Per-packet metadata in the mbuf private area. Offsets are from the start of
  * packet data (rte_pktmbuf_mtod). Addresses/ports in network byte order, as
@@ -117,6 +122,7 @@ struct dp_snapshot {
 	uint32_t icmp_rate;     /* tokens per second */
 	uint32_t icmp_burst;    /* bucket depth */
 	uint32_t neigh_timeout; /* seconds */
+	const struct nat_rt *nat; /* NULL: no NAT configured */
 };
 
 /* Host services the core needs (NPF-style ops table): buffers only. */
@@ -138,6 +144,7 @@ struct worker {
 	unsigned id;
 	const struct dp_snapshot *snap;
 	struct neigh_table *neigh;
+	struct nat_worker *nat;   /* NULL when NAT is not configured */
 	const struct pkt_ops *ops;
 	uint64_t now;     /* TSC at the start of this loop iteration */
 	uint64_t hz;      /* TSC ticks per second */

@@ -27,18 +27,36 @@ NATGW_DROP_REASONS(NATGW_DROP_LEN)
 
 static char drop_lower[DROP_MAX][DROP_NAME_MAX];
 
-/* Fill drop_lower[] from drop_upper[] before main() runs. */
+#define NATGW_NAT_UPPER(name, desc) #name,
+static const char *const nat_upper[NAT_CTR_MAX] = { NATGW_NAT_COUNTERS(NATGW_NAT_UPPER) };
+#undef NATGW_NAT_UPPER
+static char nat_lower[NAT_CTR_MAX][DROP_NAME_MAX];
+
+/* Lower-case copy of an upper-case name into dst (DROP_NAME_MAX bytes). */
+static void counters_lower(char *dst, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0' && i < DROP_NAME_MAX - 1; i++)
+		dst[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a') : s[i];
+	dst[i] = '\0';
+}
+
+/* Fill drop_lower[] and nat_lower[] before main() runs. */
 __attribute__((constructor)) static void counters_names_init(void)
 {
-	for (unsigned r = 0; r < DROP_MAX; r++) {
-		const char *s = drop_upper[r];
-		size_t i;
+	for (unsigned r = 0; r < DROP_MAX; r++)
+		counters_lower(drop_lower[r], drop_upper[r]);
+	for (unsigned c = 0; c < NAT_CTR_MAX; c++)
+		counters_lower(nat_lower[c], nat_upper[c]);
+}
 
-		for (i = 0; s[i] != '\0' && i < DROP_NAME_MAX - 1; i++)
-			drop_lower[r][i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] - 'A' + 'a')
-									  : s[i];
-		drop_lower[r][i] = '\0';
-	}
+/* Lower-case name of a NAT counter ("sessions_created"). */
+const char *nat_counter_name(enum nat_counter c)
+{
+	if ((unsigned)c >= NAT_CTR_MAX)
+		return "unknown";
+	return nat_lower[c];
 }
 
 /* Lower-case short name of a drop reason ("unknown" when out of range). */
