@@ -15,4 +15,9 @@ struct worker;
  * -ENOMEM (alloc failed, drop[DROP_NO_MBUF]++). */
 int arp_send_request(struct worker *w, unsigned port, uint32_t target_ip_host);
 
+/* Announce addr_host (host order; e.g. a NAT pool address that is not the
+ * port's own) out port with a gratuitous ARP request (sender = target =
+ * addr_host, sender MAC = the port's). 0, -EINVAL or -ENOMEM. */
+int arp_send_gratuitous_addr(struct worker *w, unsigned port, uint32_t addr_host);
+
 #endif

@@ -205,6 +205,29 @@ int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto
  * max_sessions_per_host? (Counting is done by insert/delete.) */
 bool nat_host_admit(struct nat_worker *nw, const struct nat_rt *rt, uint32_t inside_addr);
 
+/* (nat_port_alloc notes: IPPROTO_ICMP allocates echo identifiers and ignores
+ * remote_port, the reply key being (remote, public, 0, id); other protocols
+ * than TCP/UDP/ICMP get -EPROTONOSUPPORT, a bad pool_idx -EINVAL. Ports that
+ * are the public side of a port-forward are never handed out.) */
+
+/* Give back a reference taken by nat_port_alloc whose session was never
+ * inserted (nat_session_insert failed): same arguments as the alloc plus the
+ * port it returned (network order). An undo: the port was never used, so it
+ * does not cool down (session deletes do). */
+void nat_port_release(struct nat_worker *nw, uint8_t proto, unsigned pool_idx,
+		      uint32_t inside_addr, uint16_t inside_port, uint16_t public_port,
+		      uint32_t now);
+
+/* How the last successful nat_port_alloc of this worker found its port (for
+ * NAT_CTR_MAPPING_EIM_REUSED and NAT_CTR_PORT_TUPLE_SHARED). */
+enum nat_alloc_kind {
+	NAT_ALLOC_NEW_MAPPING,   /* a free port: new endpoint-independent mapping */
+	NAT_ALLOC_EIM_REUSED,    /* the endpoint's existing mapping */
+	NAT_ALLOC_TUPLE,         /* tuple-unique on a port nobody else uses */
+	NAT_ALLOC_TUPLE_SHARED,  /* tuple-unique on a port other sessions use too */
+};
+enum nat_alloc_kind nat_port_alloc_kind(const struct nat_worker *nw);
+
 /* ---- nat_stage.c: the pipeline stages ---- */
 
 /* Current NAT clock (seconds) of a worker, from w->now / w->hz. */

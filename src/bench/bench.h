@@ -10,6 +10,7 @@ struct bench_opts {
 	unsigned size;      /* frame size incl. CRC, 64..1518 */
 	unsigned memory_mb;
 	int json;
+	int nat;            /* masquerade every flow (sessions = flows) */
 };
 
 struct bench_result {
@@ -19,6 +20,9 @@ struct bench_result {
 	uint64_t cycles_total;     /* generator + pipeline + TX */
 	uint64_t cycles_generator; /* alloc + template copy + free only */
 	uint64_t hz;
+	uint64_t cycles_first_pass; /* every flow once: session creation with NAT */
+	uint64_t sessions_created;
+	unsigned bytes_per_session;
 };
 
 /* Run the in-process forwarding benchmark. 0 or -errno. */

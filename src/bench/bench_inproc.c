@@ -25,20 +25,24 @@
 
 #include "bench.h"
 #include "dataplane.h"
+#include "natgw/nat.h"
 
-#define BENCH_MAX_TEMPLATES 65536
-
-/* Headers of one flow's packet (Ethernet + IPv4 + UDP) and the frame length;
- * the payload bytes are whatever the mbuf held, as with a real NIC. */
+/* Header of the benchmark's UDP packets; each flow patches addresses/port. */
 struct bench_template {
 	uint8_t bytes[64];
 	uint16_t hdr_len;
 	uint16_t len;
 };
 
+#define BENCH_FLOW_STEP 7919u /* prime stride: consecutive packets hit distant flows */
+
 /* Config: in (10.0.1.1/24) and out (203.0.113.1/24) on net_null; a route to
- * 198.18.0.0/15 via 203.0.113.254, which is a static neighbour. */
-static int bench_config(struct natgw_config *cfg, unsigned memory_mb, char *err, size_t len)
+ * 198.18.0.0/15 via 203.0.113.254, which is a static neighbour. With NAT:
+ * masquerade 10.0.0.0/8 on out behind 203.0.113.64-79 (16 addresses: 1M
+ * endpoint-independent ports; beyond that ports are shared tuple-unique over
+ * the 131072 destinations), long timeouts. */
+static int bench_config(struct natgw_config *cfg, const struct bench_opts *o, char *err,
+			size_t len)
 {
 	struct natgw_route gw = { .prefix = 0xc6120000, .len = 15, .type = NATGW_ROUTE_GATEWAY,
 				  .port = 1, .gateway = 0xcb0071fe };
@@ -48,7 +52,7 @@ static int bench_config(struct natgw_config *cfg, unsigned memory_mb, char *err,
 
 	config_init(cfg);
 	snprintf(cfg->global.lcores, sizeof(cfg->global.lcores), "0");
-	cfg->global.memory_mb = memory_mb;
+	cfg->global.memory_mb = o->memory_mb;
 	cfg->global.gratuitous_arp = false;
 	snprintf(cfg->global.file_prefix, sizeof(cfg->global.file_prefix), "natgw-bench-%d",
 		 (int)getpid());
@@ -77,12 +81,34 @@ static int bench_config(struct natgw_config *cfg, unsigned memory_mb, char *err,
 		return -ENOMEM;
 	cfg->neighbours[0] = nb;
 	cfg->n_neighbours = cfg->neighbours_cap = 1;
+	if (o->nat) {
+		struct natgw_nat_config *n = &cfg->nat;
+
+		n->enabled = true;
+		n->port = 1;
+		n->n_pool = NATGW_MAX_POOL;
+		for (unsigned i = 0; i < n->n_pool; i++)
+			n->pool[i] = 0xcb007140 + i;
+		n->inside[0] = 0x0a000000;
+		n->inside_len[0] = 8;
+		n->n_inside = 1;
+		n->port_min = 1024;
+		n->port_max = 65535;
+		n->mapping = NATGW_NAT_MAPPING_EIM;
+		n->timeout_udp = n->timeout_tcp_established = 7440;
+		n->timeout_tcp_transitory = n->timeout_tcp_syn = n->timeout_icmp = 7440;
+		n->max_sessions = o->flows + o->flows / 8 + 1024;
+		n->max_sessions_per_host = 0;
+		n->port_reuse_delay = 120;
+		n->icmp_on_exhaustion = false;
+		n->n_forwards = 0;
+	}
 	return 0;
 }
 
-/* One UDP packet of flow f: 10.0.1.0/24 hosts x source ports -> 198.18.x.y. */
+/* The common header: Ethernet to natgw's "in" port, IPv4, UDP. */
 static void bench_template_make(struct bench_template *t, const struct rte_ether_addr *dst_mac,
-				unsigned f, unsigned size)
+				unsigned size)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)t->bytes;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -91,36 +117,45 @@ static void bench_template_make(struct bench_template *t, const struct rte_ether
 
 	memset(t, 0, sizeof(*t));
 	eth->dst_addr = *dst_mac;
-	eth->src_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 1, (uint8_t)(f % 250 + 2) } };
+	eth->src_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 1, 2 } };
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - sizeof(*eth)));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(0x0a000100 + f % 250 + 2);
-	ip->dst_addr = rte_cpu_to_be_32(0xc6120000 + (f * 7919) % 131072);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + f / 250));
 	udp->dst_port = rte_cpu_to_be_16(5001);
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(frame - sizeof(*eth) - sizeof(*ip)));
 	t->hdr_len = (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
 	t->len = (uint16_t)frame;
 }
 
-/* Fill a burst from templates starting at flow *next. 0 or -ENOMEM. */
+/* Write flow f's headers into m: inside host f / 63 (10.0.0.0/8), source
+ * port 1024 + f % 63 (63 ports per host, as the VPP CSIT NAT tests), towards
+ * 198.18.0.0/15. */
+static inline void bench_flow_write(struct rte_mbuf *m, const struct bench_template *t, uint32_t f)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+	rte_memcpy(p, t->bytes, t->hdr_len);
+	ip->src_addr = rte_cpu_to_be_32(0x0a000002 + f / 63);
+	ip->dst_addr = rte_cpu_to_be_32(0xc6120000 + (f % 131072));
+	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + f % 63));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	m->data_len = t->len;
+	m->pkt_len = t->len;
+}
+
+/* Fill a burst with consecutive flows of the stride order from *pos. 0 or -ENOMEM. */
 static inline int bench_fill(struct rte_mempool *pool, struct rte_mbuf **pkts, unsigned n,
-			     const struct bench_template *tpl, unsigned n_tpl, unsigned *next)
+			     const struct bench_template *t, uint32_t flows, uint64_t *pos)
 {
 	if (rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
-		const struct bench_template *t = &tpl[*next];
-
-		rte_memcpy(rte_pktmbuf_mtod(pkts[i], void *), t->bytes, t->hdr_len);
-		pkts[i]->data_len = t->len;
-		pkts[i]->pkt_len = t->len;
-		if (++*next == n_tpl)
-			*next = 0;
+		bench_flow_write(pkts[i], t, (uint32_t)((*pos * BENCH_FLOW_STEP) % flows));
+		++*pos;
 	}
 	return 0;
 }
@@ -129,15 +164,18 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 {
 	static struct natgw_config cfg;
 	static struct dataplane dp;
-	struct bench_template *tpl;
+	struct bench_template tpl;
 	struct rte_mbuf *pkts[DP_BURST];
 	char msg[NATGW_ERR_MAX];
-	unsigned n_tpl = o->flows < BENCH_MAX_TEMPLATES ? o->flows : BENCH_MAX_TEMPLATES;
-	unsigned next = 0;
-	uint64_t t0, t1, sent = 0, fwd_before;
+	uint64_t pos = 0, t0, t1, sent = 0, fwd_before, created_before;
+	struct dp_worker *dw;
 	int rc;
 
-	rc = bench_config(&cfg, o->memory_mb, msg, sizeof(msg));
+	if (o->flows % BENCH_FLOW_STEP == 0) {
+		fprintf(stderr, "natgw-bench: --flows must not be a multiple of %u\n", BENCH_FLOW_STEP);
+		return -EINVAL;
+	}
+	rc = bench_config(&cfg, o, msg, sizeof(msg));
 	if (rc != 0) {
 		fprintf(stderr, "natgw-bench: config: %s\n", rc == -EINVAL ? msg : strerror(-rc));
 		return rc;
@@ -156,29 +194,33 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	rc = dp_workers_create(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err;
+	dw = dp.workers[0];
+	bench_template_make(&tpl, &dp.snap->ports[0].mac, o->size);
 
-	tpl = calloc(n_tpl, sizeof(*tpl));
-	if (tpl == NULL) {
-		rc = -ENOMEM;
-		snprintf(msg, sizeof(msg), "no memory for %u templates", n_tpl);
-		goto err;
-	}
-	for (unsigned f = 0; f < n_tpl; f++)
-		bench_template_make(&tpl[f], &dp.snap->ports[0].mac, f, o->size);
+	/* Phase 1: every flow once (with NAT: creates its session), timed. */
+	created_before = dw->core.ctr.nat[NAT_CTR_SESSIONS_CREATED];
+	t0 = rte_rdtsc();
+	for (uint64_t n = 0; n < o->flows; n += DP_BURST) {
+		unsigned k = (unsigned)RTE_MIN((uint64_t)DP_BURST, o->flows - n);
 
-	struct dp_worker *dw = dp.workers[0];
-	/* Warm-up, then the measured forwarding run. */
-	for (unsigned i = 0; i < 1000; i++) {
-		if (bench_fill(dp.pool, pkts, DP_BURST, tpl, n_tpl, &next) == 0) {
-			dw->core.now = rte_rdtsc();
-			dp_worker_process(dw, pkts, DP_BURST, 0, 0);
+		while (bench_fill(dp.pool, pkts, k, &tpl, o->flows, &pos) != 0)
 			dp_worker_flush(dw);
-		}
+		dw->core.now = rte_rdtsc();
+		dp_worker_process(dw, pkts, (uint16_t)k, 0, 0);
+		dp_worker_flush(dw);
 	}
+	t1 = rte_rdtsc();
+	r->cycles_first_pass = t1 - t0;
+	r->sessions_created = dw->core.ctr.nat[NAT_CTR_SESSIONS_CREATED] - created_before;
+	if (dw->core.nat != NULL)
+		r->bytes_per_session = nat_bytes_per_session(dw->core.nat);
+
+	/* Phase 2: established flows, the measured forwarding run. */
+	pos = 0;
 	fwd_before = dw->core.ctr.port[1].forwarded;
 	t0 = rte_rdtsc();
 	while (sent < o->packets) {
-		if (bench_fill(dp.pool, pkts, DP_BURST, tpl, n_tpl, &next) != 0) {
+		if (bench_fill(dp.pool, pkts, DP_BURST, &tpl, o->flows, &pos) != 0) {
 			dp_worker_flush(dw);
 			continue;
 		}
@@ -192,10 +234,11 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	r->forwarded = dw->core.ctr.port[1].forwarded - fwd_before;
 	r->cycles_total = t1 - t0;
 
-	/* Generator alone: alloc + copy + free, same templates. */
+	/* Generator alone: alloc + header writes + free, same flows. */
+	pos = 0;
 	t0 = rte_rdtsc();
 	for (uint64_t n = 0; n < o->packets; n += DP_BURST) {
-		if (bench_fill(dp.pool, pkts, DP_BURST, tpl, n_tpl, &next) != 0)
+		if (bench_fill(dp.pool, pkts, DP_BURST, &tpl, o->flows, &pos) != 0)
 			continue;
 		rte_pktmbuf_free_bulk(pkts, DP_BURST);
 	}
@@ -205,7 +248,6 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	for (unsigned d = 1; d < DROP_MAX; d++)
 		r->drops += dw->core.ctr.drop[d];
 
-	free(tpl);
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);
 	dp_ports_stop(&dp);

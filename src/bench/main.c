@@ -1,9 +1,11 @@
 /* natgw-bench: packet-rate benchmarks of natgw's data path.
  *
- *   natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--json]
+ *   natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--nat] [--json]
  *
  * inproc runs the real worker code on synthetic packets on one core (no RX
- * I/O; TX into net_null) and reports Mpps and cycles per packet.
+ * I/O; TX into net_null) and reports Mpps and cycles per packet; with --nat
+ * every flow is masqueraded (one session per flow, 63 flows per inside host)
+ * and it also reports new sessions per second and bytes per session.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,10 +16,11 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--json]\n"
-		   "  --packets N   packets to forward (default 20000000)\n"
-		   "  --flows N     distinct flows (default 1024, templates capped at 65536)\n"
+	fprintf(f, "usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--nat] [--json]\n"
+		   "  --packets N   packets to forward in the measured run (default 20000000)\n"
+		   "  --flows N     distinct flows (default 1024); with --nat, sessions\n"
 		   "  --size BYTES  frame size including CRC, 64..1518 (default 64)\n"
+		   "  --nat         masquerade every flow (NAT on the egress port)\n"
 		   "  --json        print one JSON object instead of a table\n");
 }
 
@@ -40,48 +43,65 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "packets", required_argument, NULL, 'n' }, { "flows", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },    { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+		{ "nat", no_argument, NULL, 'N' },           { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct bench_opts o = { .packets = 20000000, .flows = 1024, .size = 64, .memory_mb = 256 };
+	struct bench_opts o = { .packets = 20000000, .flows = 1024, .size = 64, .memory_mb = 512 };
 	struct bench_result r = { 0 };
 	int opt;
 
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "inproc") != 0) {
-		usage(argc < 2 ? stderr : (strcmp(argv[1], "-h") && strcmp(argv[1], "--help") ? stderr : stdout));
-		return argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) ? 0 : 2;
+		usage(stderr);
+		return 2;
 	}
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n': o.packets = parse_num("--packets", optarg, 1000, 10000000000ULL); break;
-		case 'f': o.flows = (unsigned)parse_num("--flows", optarg, 1, 100000000); break;
+		case 'f': o.flows = (unsigned)parse_num("--flows", optarg, 1, 16000000); break;
 		case 's': o.size = (unsigned)parse_num("--size", optarg, 64, 1518); break;
 		case 'j': o.json = 1; break;
+		case 'N': o.nat = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
+	if (optind < argc) {
+		fprintf(stderr, "natgw-bench: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
 	if (bench_inproc(&o, &r) != 0)
 		return 1;
 
-	double secs = (double)r.cycles_total / (double)r.hz;
+	double hz = (double)r.hz;
+	double secs = (double)r.cycles_total / hz;
 	double mpps = (double)r.packets / secs / 1e6;
 	double cpp_total = (double)r.cycles_total / (double)r.packets;
 	double cpp_gen = (double)r.cycles_generator / (double)r.packets;
 	double cpp_fwd = cpp_total - cpp_gen;
-	double mpps_fwd = cpp_fwd > 0 ? (double)r.hz / cpp_fwd / 1e6 : 0;
+	double mpps_fwd = cpp_fwd > 0 ? hz / cpp_fwd / 1e6 : 0;
+	/* First pass: each flow once; with NAT each packet creates a session. */
+	double cpf = (double)r.cycles_first_pass / (double)o.flows - cpp_gen;
+	double new_per_sec = o.nat && cpf > 0 ? hz / cpf : 0;
 
 	if (o.json) {
-		printf("{\"mode\":\"inproc\",\"size\":%u,\"flows\":%u,\"packets\":%llu,"
+		printf("{\"mode\":\"inproc\",\"nat\":%s,\"size\":%u,\"flows\":%u,\"packets\":%llu,"
 		       "\"forwarded\":%llu,\"drops\":%llu,\"seconds\":%.3f,\"mpps\":%.3f,"
 		       "\"cycles_per_packet\":%.1f,\"generator_cycles_per_packet\":%.1f,"
-		       "\"forwarding_cycles_per_packet\":%.1f,\"forwarding_mpps\":%.3f,\"tsc_hz\":%llu}\n",
-		       o.size, o.flows, (unsigned long long)r.packets,
+		       "\"forwarding_cycles_per_packet\":%.1f,\"forwarding_mpps\":%.3f,"
+		       "\"sessions_created\":%llu,\"new_sessions_per_second\":%.0f,"
+		       "\"bytes_per_session\":%u,\"tsc_hz\":%llu}\n",
+		       o.nat ? "true" : "false", o.size, o.flows, (unsigned long long)r.packets,
 		       (unsigned long long)r.forwarded, (unsigned long long)r.drops, secs, mpps,
-		       cpp_total, cpp_gen, cpp_fwd, mpps_fwd, (unsigned long long)r.hz);
+		       cpp_total, cpp_gen, cpp_fwd, mpps_fwd, (unsigned long long)r.sessions_created,
+		       new_per_sec, r.bytes_per_session, (unsigned long long)r.hz);
 	} else {
-		printf("natgw-bench inproc: %u-byte frames, %u flows, 1 core, TSC %.2f GHz\n", o.size,
-		       o.flows, (double)r.hz / 1e9);
+		printf("natgw-bench inproc: %u-byte frames, %u flows%s, 1 core, TSC %.2f GHz\n", o.size,
+		       o.flows, o.nat ? " (NAT: one session each)" : "", hz / 1e9);
 		printf("  %-38s %14llu\n", "packets", (unsigned long long)r.packets);
 		printf("  %-38s %14llu\n", "forwarded", (unsigned long long)r.forwarded);
 		printf("  %-38s %14llu\n", "dropped", (unsigned long long)r.drops);
@@ -90,6 +110,11 @@ int main(int argc, char **argv)
 		printf("  %-38s %14.1f\n", "cycles/packet generator alone", cpp_gen);
 		printf("  %-38s %14.1f\n", "cycles/packet forwarding", cpp_fwd);
 		printf("  %-38s %14.2f\n", "Mpps forwarding alone (1 core)", mpps_fwd);
+		if (o.nat) {
+			printf("  %-38s %14llu\n", "sessions created", (unsigned long long)r.sessions_created);
+			printf("  %-38s %14.0f\n", "new sessions/s (1 core)", new_per_sec);
+			printf("  %-38s %14u\n", "bytes per session", r.bytes_per_session);
+		}
 	}
 	return r.forwarded == r.packets ? 0 : 1;
 }

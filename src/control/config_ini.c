@@ -9,7 +9,9 @@
  *  2. iniparser_load() parses the same text; its values (quotes and inline
  *     comments stripped) are attached to the pre-scan records.
  *  3. Validation walks the records in a fixed order (global, ports, tables,
- *     neighbours), fills the model and finally calls config_finalize().
+ *     neighbours, nat), fills the model and finally calls config_finalize().
+ *     The [nat] section is parsed in config_nat.c; the load state and value
+ *     helpers the two files share are in config_ini.h.
  * The format is documented in docs/CONFIG.md; keep the two in step.
  *
  * Errors: every message starts with "FILE:LINE: [section] key: " and says what
@@ -31,47 +33,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <iniparser.h>
-
 #include "natgw/config.h"
+#include "config_ini.h"
 
-#define INI_LINE_MAX 1000          /* iniparser's line buffer is 1024 */
-#define INI_NAME_BUF 128           /* section and key names */
 #define INI_FILE_MAX (1u << 20)    /* refuse larger files */
-#define INI_TOKENS_MAX 8
 #define INI_DEFAULT_SOURCE "<embedded default>"
-
-enum ini_kind { INI_GLOBAL, INI_PORT, INI_TABLE, INI_NEIGH };
-
-struct ini_sect {
-	char name[INI_NAME_BUF];   /* lower-cased, trimmed: iniparser's section */
-	unsigned line;
-	unsigned first_key;        /* keys of a section are contiguous */
-	unsigned n_keys;
-	enum ini_kind kind;
-	const char *obj;           /* NAME part of [port NAME] / [table NAME] */
-};
-
-struct ini_key {
-	char name[INI_NAME_BUF];   /* lower-cased, trimmed: iniparser's key */
-	unsigned line;
-	unsigned sect;
-	const char *value;         /* owned by dict */
-};
-
-/* One load in progress. */
-struct ini_doc {
-	const char *source;        /* file name for messages */
-	struct ini_sect *sects;
-	unsigned n_sects, cap_sects;
-	struct ini_key *keys;
-	unsigned n_keys, cap_keys;
-	dictionary *dict;
-	char *err;
-	size_t errlen;
-	int port_sect[NATGW_MAX_PORTS];   /* section index of each port */
-	int table_sect[NATGW_MAX_TABLES]; /* section index of each [table NAME] */
-};
 
 /* Format "SOURCE:LINE: [SECT] KEY: message" into doc->err; returns -EINVAL. */
 static int ini_vfail(struct ini_doc *doc, unsigned line, const char *sect, const char *key,
@@ -94,10 +60,7 @@ static int ini_vfail(struct ini_doc *doc, unsigned line, const char *sect, const
 	return -EINVAL;
 }
 
-/* Report an error at a line without section context. */
-static int ini_fail_line(struct ini_doc *doc, unsigned line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int ini_fail_line(struct ini_doc *doc, unsigned line, const char *fmt, ...)
+int ini_fail_line(struct ini_doc *doc, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -108,10 +71,7 @@ static int ini_fail_line(struct ini_doc *doc, unsigned line, const char *fmt, ..
 	return rc;
 }
 
-/* Report an error about a whole section (at its header line). */
-static int ini_fail_sect(struct ini_doc *doc, const struct ini_sect *s, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int ini_fail_sect(struct ini_doc *doc, const struct ini_sect *s, const char *fmt, ...)
+int ini_fail_sect(struct ini_doc *doc, const struct ini_sect *s, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -122,10 +82,7 @@ static int ini_fail_sect(struct ini_doc *doc, const struct ini_sect *s, const ch
 	return rc;
 }
 
-/* Report an error about one key (at its line). */
-static int ini_fail_key(struct ini_doc *doc, const struct ini_key *k, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int ini_fail_key(struct ini_doc *doc, const struct ini_key *k, const char *fmt, ...)
+int ini_fail_key(struct ini_doc *doc, const struct ini_key *k, const char *fmt, ...)
 {
 	va_list ap;
 	int rc;
@@ -144,20 +101,20 @@ static int ini_swallow(const char *fmt, ...)
 }
 
 /* Netmask (host order) of a prefix length 0..32. */
-static uint32_t ini_mask(unsigned len)
+uint32_t ini_mask(unsigned len)
 {
 	return len == 0 ? 0 : (len >= 32 ? 0xffffffffu : ~(0xffffffffu >> len));
 }
 
 /* Format a host-order address into buf (>= 16 bytes). */
-static const char *ini_ntoa(uint32_t a, char *buf)
+const char *ini_ntoa(uint32_t a, char *buf)
 {
 	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 	return buf;
 }
 
 /* Trim ASCII white space at both ends of s in place; returns s. */
-static char *ini_trim(char *s)
+char *ini_trim(char *s)
 {
 	size_t n;
 
@@ -170,7 +127,7 @@ static char *ini_trim(char *s)
 }
 
 /* Lower-case s in place, as iniparser does for section and key names. */
-static void ini_lower(char *s)
+void ini_lower(char *s)
 {
 	for (; *s; s++)
 		*s = (char)tolower((unsigned char)*s);
@@ -330,7 +287,7 @@ static const struct ini_key *ini_sect_key(const struct ini_doc *doc, const struc
 }
 
 /* Parse a boolean value (yes/no/on/off/true/false/1/0, any case). */
-static int ini_get_bool(struct ini_doc *doc, const struct ini_key *k, bool *out)
+int ini_get_bool(struct ini_doc *doc, const struct ini_key *k, bool *out)
 {
 	static const char *const yes[] = { "yes", "on", "true", "1" };
 	static const char *const no[] = { "no", "off", "false", "0" };
@@ -350,7 +307,7 @@ static int ini_get_bool(struct ini_doc *doc, const struct ini_key *k, bool *out)
 }
 
 /* Parse a decimal integer in min..max with nothing else in the value. */
-static int ini_get_uint(struct ini_doc *doc, const struct ini_key *k, unsigned min, unsigned max,
+int ini_get_uint(struct ini_doc *doc, const struct ini_key *k, unsigned min, unsigned max,
 			unsigned *out)
 {
 	const char *s = k->value;
@@ -575,7 +532,7 @@ static int ini_ports_unique(struct ini_doc *doc, const struct natgw_config *cfg)
 }
 
 /* Split a copy of a value at white space into at most max tokens. */
-static int ini_split(char *buf, char **tok, int max)
+int ini_split(char *buf, char **tok, int max)
 {
 	int n = 0;
 
@@ -590,7 +547,7 @@ static int ini_split(char *buf, char **tok, int max)
 }
 
 /* Resolve a port name token (any case) for a key, or report it. */
-static int ini_port_ref(struct ini_doc *doc, const struct ini_key *k, const struct natgw_config *cfg,
+int ini_port_ref(struct ini_doc *doc, const struct ini_key *k, const struct natgw_config *cfg,
 			char *name)
 {
 	char list[NATGW_MAX_PORTS * NATGW_NAME_MAX + 16] = "";
@@ -657,7 +614,7 @@ static int ini_route_prefix(struct ini_doc *doc, const struct ini_key *k, const 
 }
 
 /* True if a is inside port p's subnet. */
-static bool ini_in_subnet(const struct natgw_port_config *p, uint32_t a)
+bool ini_in_subnet(const struct natgw_port_config *p, uint32_t a)
 {
 	uint32_t m = ini_mask(p->prefix_len);
 
@@ -801,7 +758,7 @@ err_syntax:
 }
 
 /* True if name is "PREFIX.N" with N = 1..99999 and no leading zero. */
-static bool ini_numbered_key(const char *name, const char *prefix)
+bool ini_numbered_key(const char *name, const char *prefix)
 {
 	size_t lp = strlen(prefix), n;
 
@@ -944,6 +901,12 @@ static int ini_classify(struct ini_doc *doc)
 			s->kind = INI_GLOBAL;
 		} else if (strncmp(s->name, "neighbours", w) == 0 && w == 10 && *rest == '\0') {
 			s->kind = INI_NEIGH;
+		} else if (w == 3 && strncmp(s->name, "nat", 3) == 0) {
+			if (*rest != '\0')
+				return ini_fail_line(doc, s->line,
+						     "section [%s]: [nat] takes no name (the egress port is the key 'port = NAME')",
+						     s->name);
+			s->kind = INI_NAT;
 		} else if (w == 4 && strncmp(s->name, "port", 4) == 0 && *rest != '\0') {
 			s->kind = INI_PORT;
 			s->obj = rest;
@@ -958,7 +921,7 @@ static int ini_classify(struct ini_doc *doc)
 				return rc;
 		} else {
 			return ini_fail_line(doc, s->line,
-					     "unknown section [%s] (expected [global], [port NAME], [table NAME] or [neighbours])",
+					     "unknown section [%s] (expected [global], [port NAME], [table NAME], [neighbours] or [nat])",
 					     s->name);
 		}
 	}
@@ -1015,6 +978,9 @@ static int ini_build(struct ini_doc *doc, struct natgw_config *cfg)
 	for (unsigned i = 0; i < doc->n_sects && rc == 0; i++)
 		if (doc->sects[i].kind == INI_NEIGH)
 			rc = ini_neighbours(doc, &doc->sects[i], cfg);
+	for (unsigned i = 0; i < doc->n_sects && rc == 0; i++)
+		if (doc->sects[i].kind == INI_NAT)
+			rc = ini_nat(doc, &doc->sects[i], cfg);
 	if (rc < 0)
 		return rc;
 	if (cfg->n_ports == 0)

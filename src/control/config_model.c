@@ -1,7 +1,8 @@
 /* Configuration model helpers.
  *
  * Overview: struct natgw_config (include/natgw/config.h) is a plain value: fixed
- * arrays for ports and tables, heap arrays for routes and static neighbours.
+ * arrays for ports, tables and the [nat] pool/prefixes/forwards, heap arrays
+ * for routes and static neighbours.
  * This file holds what every producer of a config needs: defaults, lookups,
  * route insertion with duplicate detection, finalisation (table "main" and the
  * connected routes) and the strict parsers for addresses, prefixes and MACs.
@@ -51,6 +52,23 @@ static void config_port_defaults(struct natgw_port_config *p)
 	p->table = -1;
 }
 
+/* [nat] defaults (RFC 4787/5382/5508/7857 timers); enabled stays false. */
+static void config_nat_defaults(struct natgw_nat_config *n)
+{
+	n->port_min = 1024;
+	n->port_max = 65535;
+	n->mapping = NATGW_NAT_MAPPING_EIM;
+	n->timeout_udp = 300;
+	n->timeout_tcp_established = 7440;
+	n->timeout_tcp_transitory = 240;
+	n->timeout_tcp_syn = 30;
+	n->timeout_icmp = 60;
+	n->max_sessions = 262144;
+	n->max_sessions_per_host = 0;
+	n->port_reuse_delay = 120;
+	n->icmp_on_exhaustion = false;
+}
+
 /* Fill cfg with defaults and no ports/tables (every port slot gets port defaults). */
 void config_init(struct natgw_config *cfg)
 {
@@ -68,6 +86,7 @@ void config_init(struct natgw_config *cfg)
 	cfg->global.gratuitous_arp = true;
 	for (unsigned i = 0; i < NATGW_MAX_PORTS; i++)
 		config_port_defaults(&cfg->ports[i]);
+	config_nat_defaults(&cfg->nat);
 }
 
 /* Release the heap parts of cfg and zero it; safe to call twice. */

@@ -6,8 +6,9 @@
  *     present in the batch: no route -> ICMP net unreachable (DROP_NO_ROUTE),
  *     blackhole -> DROP_BLACKHOLE silently;
  *  3. next hop = gateway or destination (meta->nexthop), out_port = route port;
- *  4. ip_len > egress MTU: DF -> ICMP frag needed with the egress MTU
- *     (DROP_FRAG_NEEDED), else action PKT_FRAGMENT;
+ *  4. ip_len > egress MTU with DF -> ICMP frag needed with the egress MTU
+ *     (DROP_FRAG_NEEDED); then NAT postrouting (masquerade through the NAT
+ *     port, may drop); then ip_len > egress MTU -> action PKT_FRAGMENT;
  *  5. TTL decrement: incremental checksum (RFC 1624), or for PKT_TX on a port
  *     with IPv4 checksum offload, TX offload flags and a zero checksum;
  *  6. neigh_resolve: hit -> Ethernet header written, action kept (TX or
@@ -22,6 +23,7 @@
 #include <rte_ip.h>
 
 #include "natgw/cksum.h"
+#include "natgw/nat.h"
 #include "natgw/neigh.h"
 #include "natgw/pipeline.h"
 #include "natgw/route.h"
@@ -67,16 +69,18 @@ static void forward_one(struct worker *w, struct rte_mbuf *m, const struct route
 	out = &s->ports[nh->port];
 	pm->nexthop = nh->gateway != 0 ? nh->gateway : rte_be_to_cpu_32(pm->dst_ip);
 	pm->out_port = nh->port;
-	if (pm->ip_len > out->mtu) {
-		if (pm->flags & PKT_F_DF) {
-			icmp_error_reply(w, m, ICMP_DEST_UNREACH, 4, out->mtu,
-					 DROP_FRAG_NEEDED);
-			return;
-		}
-		pm->action = PKT_FRAGMENT;
-	} else {
-		pm->action = PKT_TX;
+	/* Frag-needed is decided before NAT: the error must quote the packet the
+	 * inside host sent (RFC 5508) and go back to its real address, and no
+	 * session is opened for a packet that is not forwarded. NAT never
+	 * changes the length, so the MTU decision is the same for the final packet. */
+	if (pm->ip_len > out->mtu && (pm->flags & PKT_F_DF)) {
+		icmp_error_reply(w, m, ICMP_DEST_UNREACH, 4, out->mtu, DROP_FRAG_NEEDED);
+		return;
 	}
+	/* NAT: masquerade a packet leaving through the NAT port (may drop it). */
+	if (s->nat != NULL && w->nat != NULL && !nat_postrouting(w, m))
+		return;
+	pm->action = pm->ip_len > out->mtu ? PKT_FRAGMENT : PKT_TX;
 	forward_ttl_dec(m, pm, out);
 
 	mac = neigh_resolve(w, nh->port, pm->nexthop, m);

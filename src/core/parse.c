@@ -6,8 +6,9 @@
  * first-fragment L4 header), and classify it ARP / LOCAL / TRANSIT. Frames
  * longer than the IPv4 total length (Ethernet padding) are trimmed. Survivors
  * get action PKT_TX provisionally (later stages overwrite it); the rest get
- * PKT_DROP with a reason. Multi-segment mbufs are judged on the first
- * segment's data_len only.
+ * PKT_DROP with a reason. Headers (Ethernet, IPv4, L4) must lie in the first
+ * segment; the IPv4 total length is checked against the whole packet, so a
+ * reassembled multi-segment datagram parses like any other.
  * Life-cycle: stateless. Who: the worker that owns the packets; it reads the
  * snapshot (ports) and writes only the packets and their metadata.
  * meta->in_port and meta->in_queue are set by the dataplane and preserved.
@@ -72,6 +73,10 @@ static enum drop_reason parse_l4(struct rte_mbuf *m, struct pkt_meta *pm)
 {
 	uint16_t l4_len = (uint16_t)(pm->ip_len - pm->ihl);
 	const uint8_t *l4 = rte_pktmbuf_mtod_offset(m, const uint8_t *, pm->l4_off);
+
+	/* Headers must be readable in the first segment (multi-segment mbufs). */
+	if (l4_len > rte_pktmbuf_data_len(m) - pm->l4_off)
+		l4_len = (uint16_t)(rte_pktmbuf_data_len(m) - pm->l4_off);
 
 	switch (pm->proto) {
 	case IPPROTO_TCP: {
@@ -164,10 +169,15 @@ static enum drop_reason parse_ipv4(const struct dp_snapshot *s, struct rte_mbuf 
 	pm->ip_len = rte_be_to_cpu_16(ip->total_length);
 	if (pm->ip_len < ihl)
 		return DROP_IP_BAD_LENGTH;
-	if (pm->ip_len > avail)
-		return DROP_IP_TRUNCATED;
-	if (pm->ip_len < avail && m->nb_segs == 1)
-		rte_pktmbuf_trim(m, (uint16_t)(avail - pm->ip_len));
+	if (m->nb_segs > 1) {
+		if (pm->ip_len > rte_pktmbuf_pkt_len(m) - pm->l3_off)
+			return DROP_IP_TRUNCATED;
+	} else {
+		if (pm->ip_len > avail)
+			return DROP_IP_TRUNCATED;
+		if (pm->ip_len < avail)
+			rte_pktmbuf_trim(m, (uint16_t)(avail - pm->ip_len));
+	}
 
 	if (port->rx_csum &&
 	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)

@@ -5,9 +5,15 @@
  * to forward_stage as one batch, and ARP frames go to arp_input last.
  * Frames arp_input is done with get action PKT_FREE and are freed by the
  * dataplane after dispatch, so no mbuf still in pkts[] is ever freed here.
+ * NAT hook: when NAT is configured, nat_prerouting_stage runs between parse
+ * and dispatch (sessions looked up, packets translated, ICMP errors about
+ * sessions translated); packets it translated come back as TRANSIT, packets
+ * it wants reassembled have action PKT_REASSEMBLE and ones it answered in
+ * place (an ICMP error sent back) have class NONE: dispatch skips both.
  * On return every packet has its action set; generated packets are in w->emit.
  * Life-cycle: stateless. Who: the owning worker, once per RX burst.
  */
+#include "natgw/nat.h"
 #include "natgw/pipeline.h"
 
 #define PIPELINE_CHUNK 256
@@ -22,9 +28,11 @@ static void pipeline_dispatch(struct worker *w, struct rte_mbuf **pkts, uint16_t
 	for (uint16_t i = 0; i < n; i++) {
 		struct pkt_meta *pm = pkt_meta(pkts[i]);
 
-		if (pm->action == PKT_DROP)
-			continue;
+		if (pm->action == PKT_DROP || pm->action == PKT_REASSEMBLE)
+			continue; /* REASSEMBLE: NAT hands the fragment to the dataplane */
 		switch (pm->cls) {
+		case PKT_CLASS_NONE:
+			break; /* NAT already turned it into an ICMP error to send */
 		case PKT_CLASS_ARP:
 			arp[n_arp++] = pkts[i];
 			break;
@@ -49,6 +57,8 @@ static void pipeline_dispatch(struct worker *w, struct rte_mbuf **pkts, uint16_t
 void pipeline_run(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	parse_stage(w, pkts, n);
+	if (w->snap->nat != NULL && w->nat != NULL)
+		nat_prerouting_stage(w, pkts, n); /* NAT: before the local/transit split */
 	for (uint16_t off = 0; off < n; off += PIPELINE_CHUNK)
 		pipeline_dispatch(w, pkts + off, (uint16_t)RTE_MIN(PIPELINE_CHUNK, n - off));
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <rte_ethdev.h>
+#include <rte_ip_frag.h>
 #include <rte_mempool.h>
 
 #include "natgw/config.h"
@@ -59,6 +60,8 @@ struct dp_worker {
 	struct rte_eth_dev_tx_buffer *txb[NATGW_MAX_PORTS];
 	struct dp_txctx txctx[NATGW_MAX_PORTS];
 	uint64_t next_timer;
+	struct rte_ip_frag_tbl *frag_tbl;     /* NAT reassembly (NULL without NAT) */
+	struct rte_ip_frag_death_row frag_dr;
 } __rte_cache_aligned;
 
 struct dataplane {
@@ -95,6 +98,16 @@ void dp_workers_destroy(struct dataplane *dp);
  * on the verdicts (also used by natgw-bench with synthetic packets). */
 void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n, uint8_t port,
 		       uint16_t queue);
+
+/* worker.c: the pipeline and dispatch only (packets already counted and their
+ * metadata reset with in_port/in_queue set). */
+void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n);
+
+/* reassembly.c: per-worker IPv4 reassembly for NAT. */
+int dp_reasm_init(struct dp_worker *dw, int socket);
+void dp_reasm_fini(struct dp_worker *dw);
+void dp_reasm_packet(struct dp_worker *dw, struct rte_mbuf *m);
+void dp_reasm_timer(struct dp_worker *dw);
 
 /* worker.c: send generated packets and flush every TX buffer. */
 void dp_worker_flush(struct dp_worker *dw);

@@ -12,8 +12,55 @@
 
 #include <rte_ethdev.h>
 
+#include <rte_byteorder.h>
+
 #include "dataplane.h"
+#include "natgw/nat.h"
 #include "natgw/route.h"
+
+/* Compile [nat] into the packet path's form (network byte order). */
+static struct nat_rt *snapshot_nat_build(const struct natgw_nat_config *nc)
+{
+	struct nat_rt *rt = calloc(1, sizeof(*rt));
+
+	if (rt == NULL)
+		return NULL;
+	rt->port = (uint8_t)nc->port;
+	for (unsigned i = 0; i < nc->n_pool; i++)
+		rt->pool[i] = rte_cpu_to_be_32(nc->pool[i]);
+	rt->n_pool = nc->n_pool;
+	for (unsigned i = 0; i < nc->n_inside; i++) {
+		uint32_t mask = nc->inside_len[i] ? ~0u << (32 - nc->inside_len[i]) : 0;
+
+		rt->inside_mask[i] = rte_cpu_to_be_32(mask);
+		rt->inside_net[i] = rte_cpu_to_be_32(nc->inside[i] & mask);
+	}
+	rt->n_inside = nc->n_inside;
+	rt->port_min = nc->port_min;
+	rt->port_max = nc->port_max;
+	rt->mapping = nc->mapping;
+	rt->timeout[NAT_TC_UDP] = nc->timeout_udp;
+	rt->timeout[NAT_TC_TCP_SYN] = nc->timeout_tcp_syn;
+	rt->timeout[NAT_TC_TCP_EST] = nc->timeout_tcp_established;
+	rt->timeout[NAT_TC_TCP_TRANS] = nc->timeout_tcp_transitory;
+	rt->timeout[NAT_TC_ICMP] = nc->timeout_icmp;
+	rt->max_sessions_per_host = nc->max_sessions_per_host;
+	rt->port_reuse_delay = nc->port_reuse_delay;
+	rt->icmp_on_exhaustion = nc->icmp_on_exhaustion;
+	for (unsigned i = 0; i < nc->n_forwards; i++) {
+		const struct natgw_port_forward *f = &nc->forwards[i];
+
+		rt->forwards[i] = (struct nat_forward_rt){
+			.public_addr = rte_cpu_to_be_32(f->public_addr),
+			.inside_addr = rte_cpu_to_be_32(f->inside_addr),
+			.public_port = rte_cpu_to_be_16(f->public_port),
+			.inside_port = rte_cpu_to_be_16(f->inside_port),
+			.proto = f->proto,
+		};
+	}
+	rt->n_forwards = nc->n_forwards;
+	return rt;
+}
 
 int dp_snapshot_build(struct dataplane *dp, struct dp_snapshot **out, char *msg, size_t len)
 {
@@ -58,6 +105,14 @@ int dp_snapshot_build(struct dataplane *dp, struct dp_snapshot **out, char *msg,
 	s->icmp_rate = cfg->global.icmp_rate;
 	s->icmp_burst = cfg->global.icmp_burst;
 	s->neigh_timeout = cfg->global.neigh_timeout;
+	if (cfg->nat.enabled) {
+		s->nat = snapshot_nat_build(&cfg->nat);
+		if (s->nat == NULL) {
+			rc = -ENOMEM;
+			snprintf(msg, len, "no memory for the NAT configuration");
+			goto err_table;
+		}
+	}
 	*out = s;
 	return 0;
 
@@ -72,5 +127,6 @@ void dp_snapshot_free(struct dp_snapshot *snap)
 		return;
 	for (unsigned t = 0; t < snap->n_tables; t++)
 		route_table_free(snap->tables[t]);
+	free((void *)(uintptr_t)snap->nat);
 	free(snap);
 }

@@ -14,6 +14,7 @@
 #include <rte_ethdev.h>
 
 #include "dataplane.h"
+#include "natgw/nat.h"
 
 /* Sum all workers' counters into total. */
 static void stats_sum(struct dataplane *dp, struct worker_counters *total)
@@ -71,6 +72,26 @@ void dp_stats_print(struct dataplane *dp, FILE *f)
 	for (unsigned g = 0; g < GEN_MAX; g++)
 		if (t.gen[g])
 			fprintf(f, "  gen  %-24s %12" PRIu64 "\n", gen_kind_name(g), t.gen[g]);
+	if (dp->cfg->nat.enabled) {
+		uint64_t active = 0, capacity = 0;
+		unsigned bps = 0;
+
+		fprintf(f, "nat:\n");
+		for (unsigned i = 0; i < dp->n_workers; i++) {
+			const struct nat_worker *nw = dp->workers[i]->core.nat;
+
+			if (nw == NULL)
+				continue;
+			active += nat_session_count(nw);
+			capacity += nat_session_capacity(nw);
+			bps = nat_bytes_per_session(nw);
+		}
+		fprintf(f, "  nat  %-24s %12" PRIu64 "\n", "sessions_active", active);
+		fprintf(f, "  nat  %-24s %12" PRIu64 "  (%u bytes per session)\n", "sessions_capacity",
+			capacity, bps);
+		for (unsigned c = 0; c < NAT_CTR_MAX; c++)
+			fprintf(f, "  nat  %-24s %12" PRIu64 "\n", nat_counter_name(c), t.nat[c]);
+	}
 	fprintf(f, "neighbours: learnt %" PRIu64 ", packets parked while resolving %" PRIu64 "\n",
 		t.neigh_learnt, t.neigh_queued);
 	if (dp->n_workers > 1)

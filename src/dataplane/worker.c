@@ -21,6 +21,8 @@
 #include <rte_malloc.h>
 
 #include "dataplane.h"
+#include "natgw/arp.h"
+#include "natgw/nat.h"
 #include "natgw/neigh.h"
 
 /* pkt_ops.alloc: a packet from the shared pool, metadata cleared. */
@@ -65,6 +67,9 @@ static inline void worker_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
 		break;
 	case PKT_FREE:
 		rte_pktmbuf_free(m);
+		break;
+	case PKT_REASSEMBLE:
+		dp_reasm_packet(dw, m);
 		break;
 	case PKT_DROP:
 	default:
@@ -111,7 +116,12 @@ void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n,
 	pc->queue[queue % NATGW_MAX_QUEUES].rx_packets += n;
 	pc->queue[queue % NATGW_MAX_QUEUES].rx_bytes += bytes;
 
-	pipeline_run(w, pkts, n);
+	dp_worker_pipeline(dw, pkts, n);
+}
+
+void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n)
+{
+	pipeline_run(&dw->core, pkts, n);
 	for (uint16_t i = 0; i < n; i++)
 		worker_dispatch(dw, pkts[i]);
 }
@@ -147,9 +157,15 @@ static int worker_main(void *arg)
 
 	w->now = rte_rdtsc();
 	dw->next_timer = w->now + timer_period;
-	if (w->id == 0 && dp->cfg->global.gratuitous_arp)
+	if (w->id == 0 && dp->cfg->global.gratuitous_arp) {
 		for (unsigned p = 0; p < w->snap->n_ports; p++)
 			arp_send_gratuitous(w, p);
+		/* NAT pool addresses that are not the port's own address. */
+		if (dp->cfg->nat.enabled)
+			for (unsigned i = 0; i < dp->cfg->nat.n_pool; i++)
+				if (dp->cfg->nat.pool[i] != dp->cfg->ports[dp->cfg->nat.port].addr)
+					arp_send_gratuitous_addr(w, dp->cfg->nat.port, dp->cfg->nat.pool[i]);
+	}
 
 	while (!dp->quit) {
 		uint16_t got = 0;
@@ -159,6 +175,9 @@ static int worker_main(void *arg)
 			got += worker_poll(dw, &dw->rxq[i]);
 		if (w->now >= dw->next_timer) {
 			neigh_timer(w);
+			if (w->nat != NULL)
+				nat_timer(w);
+			dp_reasm_timer(dw);
 			dw->next_timer = w->now + timer_period;
 		}
 		dp_worker_flush(dw);
@@ -219,6 +238,28 @@ int dp_workers_create(struct dataplane *dp, char *msg, size_t len)
 		i++;
 	}
 	dp->n_workers = i;
+	if (dp->cfg->nat.enabled) {
+		for (unsigned k = 0; k < dp->n_workers; k++) {
+			struct dp_worker *dw = dp->workers[k];
+			struct nat_worker_params np = {
+				.max_sessions = RTE_MAX(dp->cfg->nat.max_sessions / dp->n_workers, 1u),
+				.worker_id = k,
+				.n_workers = dp->n_workers,
+			};
+
+			dw->core.nat = nat_worker_create(&np);
+			if (dw->core.nat == NULL) {
+				snprintf(msg, len, "cannot allocate NAT state for %u sessions (worker %u)",
+					 np.max_sessions, k);
+				return -ENOMEM;
+			}
+			rc = dp_reasm_init(dw, (int)rte_lcore_to_socket_id(dw->lcore));
+			if (rc != 0) {
+				snprintf(msg, len, "cannot allocate the reassembly table of worker %u", k);
+				return rc;
+			}
+		}
+	}
 	for (unsigned p = 0; p < dp->n_ports; p++)
 		for (uint16_t q = 0; q < dp->ports[p].n_rxq; q++) {
 			struct dp_worker *dw = dp->workers[q % dp->n_workers];
@@ -249,6 +290,9 @@ void dp_workers_destroy(struct dataplane *dp)
 			rte_pktmbuf_free(dw->core.emit[e]);
 		dw->core.n_emit = 0;
 		neigh_table_destroy(dw->core.neigh, &dw->core);
+		if (dw->core.nat != NULL)
+			nat_worker_destroy(dw->core.nat);
+		dp_reasm_fini(dw);
 		for (unsigned p = 0; p < NATGW_MAX_PORTS; p++)
 			rte_free(dw->txb[p]);
 		rte_free(dw);

@@ -2,12 +2,13 @@
  *
  * Table-driven: the parse helpers against good and bad strings; the model
  * functions (defaults, route_add, finalize); every .ini file in config/ must
- * load, with spot checks of ports, tables and routes; every .ini file in
+ * load, with spot checks of ports, tables, routes and [nat]; every .ini file in
  * tests/unit/configs/bad/ must fail with the fragment named on its first line ("; expect: FRAGMENT").
  * Runs with workdir tests/unit. Prints one line per failure and a summary.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,14 @@ static void test_model(void)
 	check(cfg.ports[0].mtu == 1500 && cfg.ports[0].queues == 1 && cfg.ports[0].rx_csum_offload &&
 	      cfg.ports[0].tx_csum_offload && !cfg.ports[0].promisc && cfg.ports[0].table == -1 &&
 	      cfg.ports[NATGW_MAX_PORTS - 1].table == -1, "config_init port defaults");
+	check(!cfg.nat.enabled && cfg.nat.n_pool == 0 && cfg.nat.n_inside == 0 &&
+	      cfg.nat.n_forwards == 0 && cfg.nat.port_min == 1024 && cfg.nat.port_max == 65535 &&
+	      cfg.nat.mapping == NATGW_NAT_MAPPING_EIM && cfg.nat.timeout_udp == 300 &&
+	      cfg.nat.timeout_tcp_established == 7440 && cfg.nat.timeout_tcp_transitory == 240 &&
+	      cfg.nat.timeout_tcp_syn == 30 && cfg.nat.timeout_icmp == 60 &&
+	      cfg.nat.max_sessions == 262144 && cfg.nat.max_sessions_per_host == 0 &&
+	      cfg.nat.port_reuse_delay == 120 && !cfg.nat.icmp_on_exhaustion,
+	      "config_init nat defaults");
 
 	snprintf(cfg.ports[0].name, NATGW_NAME_MAX, "a");
 	cfg.ports[0].addr = ip("192.168.1.1");
@@ -282,6 +291,125 @@ static const struct {
 	{ "multi-table.ini", "dmz", 5 },
 };
 
+/* [nat] of each example file; pool and inside are space-separated lists. */
+static const struct {
+	const char *file;
+	bool enabled;
+	const char *port, *pool, *inside;
+	uint16_t port_min, port_max;
+	uint8_t mapping;
+	uint32_t t_udp, t_est, t_trans, t_syn, t_icmp;
+	uint32_t max_sessions, per_host, reuse;
+	bool icmp;
+	unsigned n_forwards;
+} nat_expect[] = {
+	{ "lab.ini", true, "out", "203.0.113.1", "10.0.1.0/24 10.0.2.0/24", 1024, 65535,
+	  NATGW_NAT_MAPPING_EIM, 300, 7440, 240, 30, 60, 262144, 0, 120, false, 1 },
+	{ "cloud-nat-instance.ini", true, "out", "10.0.0.10", "10.0.2.0/24 10.0.3.0/24", 1024, 65535,
+	  NATGW_NAT_MAPPING_EIM, 300, 7440, 240, 30, 60, 262144, 0, 120, false, 0 },
+	{ "nat-gateway.ini", true, "out", "198.51.100.10 198.51.100.11",
+	  "10.0.1.0/24 10.0.2.0/24 10.0.3.0/24", 1024, 65535, NATGW_NAT_MAPPING_EIM,
+	  350, 350, 350, 30, 350, 1048576, 16384, 120, true, 4 },
+	{ "multi-table.ini", false, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0 },
+	{ "nat-cloud-override.ini", true, "out", "192.0.2.50 192.0.2.1", "10.1.0.0/16 172.16.0.0/12",
+	  40000, 40099, NATGW_NAT_MAPPING_TUPLE, 60, 350, 350, 10, 350, 1000, 1000, 0, true, 3 },
+};
+
+/* Port-forwards of each file, in file order. */
+static const struct {
+	const char *file;
+	unsigned idx;
+	uint8_t proto;
+	const char *pub;
+	uint16_t pub_port;
+	const char *in;
+	uint16_t in_port;
+} forward_expect[] = {
+	{ "lab.ini", 0, IPPROTO_TCP, "203.0.113.1", 8080, "10.0.1.10", 80 },
+	{ "nat-gateway.ini", 0, IPPROTO_TCP, "198.51.100.11", 80, "10.0.2.20", 80 },
+	{ "nat-gateway.ini", 1, IPPROTO_TCP, "198.51.100.11", 443, "10.0.2.20", 443 },
+	{ "nat-gateway.ini", 2, IPPROTO_UDP, "198.51.100.11", 51820, "10.0.3.5", 51820 },
+	{ "nat-gateway.ini", 3, IPPROTO_TCP, "198.51.100.10", 2222, "10.0.1.30", 22 },
+	{ "nat-cloud-override.ini", 0, IPPROTO_UDP, "192.0.2.50", 65535, "10.1.2.3", 1 },
+	{ "nat-cloud-override.ini", 1, IPPROTO_TCP, "192.0.2.50", 65535, "10.1.2.3", 1 },
+	{ "nat-cloud-override.ini", 2, IPPROTO_UDP, "192.0.2.1", 1, "172.31.255.254", 65535 },
+};
+
+/* Compare a space-separated list of addresses (prefixes: with len) to an array. */
+static bool addr_list_eq(const char *list, const uint32_t *addr, const uint8_t *len, unsigned n)
+{
+	char buf[512], *save = NULL;
+	unsigned i = 0;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *t = strtok_r(buf, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save), i++) {
+		uint32_t a;
+		uint8_t l = 32;
+
+		if (i >= n)
+			return false;
+		if (len != NULL ? config_parse_prefix(t, &a, &l, true) < 0 : config_parse_ipv4(t, &a) < 0)
+			return false;
+		if (addr[i] != a || (len != NULL && len[i] != l))
+			return false;
+	}
+	return i == n;
+}
+
+/* Check cfg->nat of a loaded file against nat_expect / forward_expect. */
+static void check_nat_values(const char *file, const struct natgw_config *cfg)
+{
+	const struct natgw_nat_config *n = &cfg->nat;
+
+	for (size_t i = 0; i < sizeof(nat_expect) / sizeof(nat_expect[0]); i++) {
+		if (strcmp(nat_expect[i].file, file) != 0)
+			continue;
+		check(n->enabled == nat_expect[i].enabled, "%s: nat.enabled %d", file, n->enabled);
+		if (!nat_expect[i].enabled) {
+			check(n->n_pool == 0 && n->n_inside == 0 && n->n_forwards == 0,
+			      "%s: nat disabled but has pool/inside/forwards", file);
+			continue;
+		}
+		check(n->port == config_port_find(cfg, nat_expect[i].port), "%s: nat.port %u", file, n->port);
+		check(addr_list_eq(nat_expect[i].pool, n->pool, NULL, n->n_pool), "%s: nat.pool (%u)", file,
+		      n->n_pool);
+		check(addr_list_eq(nat_expect[i].inside, n->inside, n->inside_len, n->n_inside),
+		      "%s: nat.inside (%u)", file, n->n_inside);
+		check(n->port_min == nat_expect[i].port_min && n->port_max == nat_expect[i].port_max,
+		      "%s: nat.ports %u-%u", file, n->port_min, n->port_max);
+		check(n->mapping == nat_expect[i].mapping, "%s: nat.mapping %u", file, n->mapping);
+		check(n->timeout_udp == nat_expect[i].t_udp && n->timeout_tcp_established == nat_expect[i].t_est &&
+		      n->timeout_tcp_transitory == nat_expect[i].t_trans &&
+		      n->timeout_tcp_syn == nat_expect[i].t_syn && n->timeout_icmp == nat_expect[i].t_icmp,
+		      "%s: nat timeouts udp %u est %u trans %u syn %u icmp %u", file, n->timeout_udp,
+		      n->timeout_tcp_established, n->timeout_tcp_transitory, n->timeout_tcp_syn,
+		      n->timeout_icmp);
+		check(n->max_sessions == nat_expect[i].max_sessions &&
+		      n->max_sessions_per_host == nat_expect[i].per_host &&
+		      n->port_reuse_delay == nat_expect[i].reuse && n->icmp_on_exhaustion == nat_expect[i].icmp,
+		      "%s: nat limits %u %u %u %d", file, n->max_sessions, n->max_sessions_per_host,
+		      n->port_reuse_delay, n->icmp_on_exhaustion);
+		check(n->n_forwards == nat_expect[i].n_forwards, "%s: nat has %u forwards, want %u", file,
+		      n->n_forwards, nat_expect[i].n_forwards);
+	}
+	for (size_t i = 0; i < sizeof(forward_expect) / sizeof(forward_expect[0]); i++) {
+		const struct natgw_port_forward *f;
+
+		if (strcmp(forward_expect[i].file, file) != 0)
+			continue;
+		if (forward_expect[i].idx >= n->n_forwards) {
+			check(false, "%s: forward %u missing", file, forward_expect[i].idx);
+			continue;
+		}
+		f = &n->forwards[forward_expect[i].idx];
+		check(f->proto == forward_expect[i].proto && f->public_addr == ip(forward_expect[i].pub) &&
+		      f->public_port == forward_expect[i].pub_port &&
+		      f->inside_addr == ip(forward_expect[i].in) && f->inside_port == forward_expect[i].in_port,
+		      "%s: forward %u = %u %08x:%u -> %08x:%u", file, forward_expect[i].idx, f->proto,
+		      f->public_addr, f->public_port, f->inside_addr, f->inside_port);
+	}
+}
+
 /* Spot-check the values of a loaded example file against the tables above. */
 static void check_good_values(const char *file, const struct natgw_config *cfg)
 {
@@ -345,6 +473,7 @@ static void check_good_values(const char *file, const struct natgw_config *cfg)
 		      "%s: table %s has %u routes, want %u", file, table_expect[i].table,
 		      t >= 0 ? cfg->tables[t].n_routes : 0, table_expect[i].n_routes);
 	}
+	check_nat_values(file, cfg);
 }
 
 /* Sorted list of the *.ini names in dir; returns the count (0 on error). */
@@ -399,7 +528,7 @@ static void test_good_files(void)
 	unsigned n = list_ini(GOOD_DIR, &names);
 	bool seen_lab = false;
 
-	check(n >= 3, "expected at least 3 files in " GOOD_DIR ", found %u", n);
+	check(n >= 4, "expected at least 4 files in " GOOD_DIR ", found %u", n);
 	for (unsigned i = 0; i < n; i++) {
 		struct natgw_config cfg;
 		int rc;
@@ -412,6 +541,13 @@ static void test_good_files(void)
 			continue;
 		check(strcmp(cfg.source, path) == 0, "%s: source \"%s\"", path, cfg.source);
 		seen_lab |= strcmp(names[i], "lab.ini") == 0;
+		{
+			bool known = false;
+
+			for (size_t j = 0; j < sizeof(nat_expect) / sizeof(nat_expect[0]); j++)
+				known |= strcmp(nat_expect[j].file, names[i]) == 0;
+			check(known, "%s: add its [nat] values to nat_expect", path);
+		}
 		check_good_values(names[i], &cfg);
 		config_free(&cfg);
 	}
@@ -441,7 +577,8 @@ static void test_default(void)
 	if (rc == 0) {
 		check(def.n_ports == lab.n_ports && def.n_tables == lab.n_tables &&
 		      memcmp(def.ports, lab.ports, sizeof(def.ports)) == 0 &&
-		      memcmp(&def.global, &lab.global, sizeof(def.global)) == 0,
+		      memcmp(&def.global, &lab.global, sizeof(def.global)) == 0 &&
+		      memcmp(&def.nat, &lab.nat, sizeof(def.nat)) == 0,
 		      "embedded default differs from config/lab.ini (rebuild?)");
 		config_free(&lab);
 	}
@@ -496,6 +633,22 @@ out_free:
 	config_free(&cfg);
 }
 
+/* [nat] with profile = cloud, overrides on both sides of it, and keyword case. */
+static void test_nat_good(void)
+{
+	struct natgw_config cfg;
+	char err[NATGW_ERR_MAX] = "";
+	int rc;
+
+	rc = config_load_ini("configs/good/nat-cloud-override.ini", &cfg, err, sizeof(err));
+	check(rc == 0, "nat-cloud-override.ini: %d %s", rc, err);
+	if (rc != 0)
+		return;
+	check_nat_values("nat-cloud-override.ini", &cfg);
+	config_free(&cfg);
+	check(!cfg.nat.enabled && cfg.nat.n_forwards == 0, "config_free zeroes nat");
+}
+
 /* ---- bad files ---------------------------------------------------------- */
 
 /* Read "; expect: FRAGMENT" from the first line of path into frag. */
@@ -547,7 +700,8 @@ static void test_bad_files(void)
 		check(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':',
 		      "%s: error does not start with the file name: %s", path, err);
 		check(cfg.n_ports == 0 && cfg.n_tables == 0 && cfg.neighbours == NULL &&
-		      cfg.tables[0].routes == NULL, "%s: cfg not freed on error", path);
+		      cfg.tables[0].routes == NULL && !cfg.nat.enabled && cfg.nat.n_forwards == 0,
+		      "%s: cfg not freed on error", path);
 	}
 	free_list(names, n);
 }
@@ -590,6 +744,7 @@ int main(void)
 	test_good_files();
 	test_default();
 	test_quirks();
+	test_nat_good();
 	test_bad_files();
 	test_special_files();
 	if (n_failed) {
