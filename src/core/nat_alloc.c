@@ -48,7 +48,9 @@
 #define PS_INUSE 0x80000000u
 #define PS_MASK 0x7fffffffu
 #define NAT_RANDOM_TRIES 8
-#define NAT_TUPLE_PROBES 16384  /* reply-key lookups per tuple-unique search */
+#define NAT_TUPLE_PROBES 2048   /* reply-key lookups per tuple-unique scan: exact
+				   for shares up to 2048 ports; beyond, a remote
+				   is refused once 2048 ports in a row are taken */
 
 /* Protocol -> port space index, or -1. */
 static inline int proto_index(uint8_t proto)
@@ -349,7 +351,12 @@ static int pick_free(struct alloc_ctx *c)
  * reply key is unused (tuple-unique); -1 if none within the probe budget. */
 static int pick_tuple(struct alloc_ctx *c)
 {
+	struct nat_port_space *ps = c->ps;
 	uint32_t start, budget = NAT_TUPLE_PROBES;
+
+	if (ps->neg_valid && ps->neg_gen == ps->gen && ps->neg_time == c->now &&
+	    ps->neg_addr == c->rem_addr && ps->neg_port == c->rem_port)
+		return -1; /* refused this second, nothing released since */
 
 	for (unsigned t = 0; t < NAT_RANDOM_TRIES; t++) {
 		uint32_t p = c->base + nat_rand_below(c->nw, c->size) * c->step;
@@ -369,6 +376,13 @@ static int pick_tuple(struct alloc_ctx *c)
 		budget--;
 		if (port_ok(c, p))
 			return (int)p;
+	}
+	if (c->avoid < 0) { /* every port was a candidate: the remote is full */
+		ps->neg_valid = true;
+		ps->neg_gen = ps->gen;
+		ps->neg_time = c->now;
+		ps->neg_addr = c->rem_addr;
+		ps->neg_port = c->rem_port;
 	}
 	return -1;
 }
@@ -392,6 +406,7 @@ static void port_unref(struct nat_port_space *ps, uint32_t *st, uint32_t now, bo
 {
 	if (!(*st & PS_INUSE))
 		return; /* not referenced: ignore rather than underflow */
+	ps->gen++; /* a reply tuple or a port may be free: forget refusals */
 	if ((*st & PS_MASK) > 1) {
 		(*st)--;
 		return;

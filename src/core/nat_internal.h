@@ -67,6 +67,13 @@ struct nat_port_space {
 	uint32_t no_free_until;
 	uint32_t hint_delay;
 	uint16_t hint_min, hint_max;
+	/* Negative cache: the last remote refused a tuple-unique port, valid in
+	 * the same second while no reference was dropped (gen unchanged), so a
+	 * host hammering an exhausted remote costs one scan per second. */
+	uint32_t gen;            /* bumped by every port reference dropped */
+	uint32_t neg_gen, neg_time, neg_addr;
+	uint16_t neg_port;
+	bool neg_valid;
 };
 
 struct nat_lru {

@@ -144,7 +144,7 @@ static void test_pool_pick(void)
 	struct nat_worker *nw = mkworker(4096, 0, 1);
 	unsigned bad = 0;
 	for (unsigned i = 1; i <= 50; i++) {
-		struct nat_session *s0, *s1;
+		struct nat_session *s0 = NULL, *s1 = NULL;
 
 		if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i), 40000, R1, 443, 10, NULL, &s0) ||
 		    open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i), 40001, R2, 53, 10, NULL, &s1) ||
@@ -526,6 +526,29 @@ static void test_misc(void)
 			      0 &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_TUPLE_SHARED,
 	      "the undone endpoint has no mapping left: tuple-unique on the taken port");
+	nat_worker_destroy(nw);
+
+	/* the same with 1000 ports, where random draws rarely hit the one free
+	 * port: the no-free-port shortcut must notice the undo */
+	nw = mkworker(2048, 0, 1);
+	mkrt(&rt, 30000, 30999, NATGW_NAT_MAPPING_EIM);
+	uint16_t held[1000];
+	unsigned bad = 0;
+	for (unsigned i = 0; i < 1000; i++)
+		bad += nat_port_alloc(nw, &rt, IPPROTO_TCP, 0, INSIDE(i + 1), PORT(80), R1, PORT(1), 30,
+				      &held[i]) != 0 ||
+		       nat_port_alloc_kind(nw) != NAT_ALLOC_NEW_MAPPING;
+	CHECK(bad == 0, "1000 mappings: %u bad", bad);
+	CHECK(nat_port_alloc(nw, &rt, IPPROTO_TCP, 0, INSIDE(2000), PORT(80), R1, PORT(1), 30, &a) ==
+			      0 &&
+		      nat_port_alloc_kind(nw) == NAT_ALLOC_TUPLE_SHARED,
+	      "all held: shared");
+	nat_port_release(nw, IPPROTO_TCP, 0, INSIDE(2000), PORT(80), a, 30);
+	nat_port_release(nw, IPPROTO_TCP, 0, INSIDE(500), PORT(80), held[499], 30);
+	CHECK(nat_port_alloc(nw, &rt, IPPROTO_TCP, 0, INSIDE(2001), PORT(80), R1, PORT(1), 30, &a) ==
+			      0 &&
+		      nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING && a == held[499],
+	      "the undone port is found: %u (want %u)", HP(a), HP(held[499]));
 	nat_worker_destroy(nw);
 }
 
