@@ -15,6 +15,8 @@ PACKAGES=(
 	python3-scapy iproute2 iputils-ping iputils-tracepath traceroute tcpdump
 	tshark nginx-light curl iperf3 netcat-openbsd socat ethtool dnsutils
 	procps psmisc jq gnuplot-nox shellcheck
+	# NAT system tests: the kernel reference (nftables masquerade) and a DNS server
+	nftables dnsmasq-base
 )
 
 export DEBIAN_FRONTEND=noninteractive

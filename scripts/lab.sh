@@ -10,7 +10,12 @@
 # no route to 10/8 (it only reaches hosts through NAT, once natgw does NAT).
 #
 # usage: scripts/lab.sh up | start [CONFIG] | stop | down | status | stats
-#                       | exec NS CMD...    (NS: priv1, priv2, inet, gw or natgw-*)
+#                       | far up|down | exec NS CMD...  (NS: priv1, priv2, inet, gw, far or natgw-*)
+#
+# `far up` adds a fifth namespace behind natgw-inet, for path-MTU tests: natgw-inet
+# (ip_forward on) eth1 198.51.100.1/24 == natgw-far eth0 198.51.100.10/24, MTU 1280 on
+# that link, natgw-far's default route via 198.51.100.1. natgw needs a route to
+# 198.51.100.0/24 via 203.0.113.10 (in its config) to reach it.
 # Environment:
 #   NATGW_BIN           natgw binary (default build/natgw, else build/src/dataplane/natgw)
 #   NATGW_LAB_PMD       af_xdp | af_packet: force a PMD (default: af_xdp, retried
@@ -19,7 +24,18 @@
 #   NATGW_LAB_START_TIMEOUT / NATGW_LAB_STOP_TIMEOUT  seconds (20 / 10)
 #   LAB_KERNEL_ROUTER=1 `start` makes the natgw-gw kernel the router (addresses
 #                       on in1/in2/out, ip_forward=1) instead of running natgw: a
-#                       stand-in and reference for comparisons.
+#                       stand-in and reference for comparisons. The static routes
+#                       of CONFIG's [table] sections (route.N) are added to the
+#                       kernel, and when CONFIG (default config/lab.ini) has a [nat]
+#                       section, or KERNEL_NAT=1, nftables does what the section
+#                       says: masquerade of the inside prefixes leaving the nat port
+#                       (pool address, `ports` range), port-forwards (DNAT) with
+#                       hairpin (SNAT to the pool address), nothing else accepted
+#                       from outside (to the gw's own address only ping), per-host
+#                       cap (ct count) and the timeouts as conntrack sysctls.
+#                       KERNEL_NAT=1 without a [nat] section uses the lab's NAT:
+#                       10.0.1.0/24 10.0.2.0/24 behind 203.0.113.1 on out, forward
+#                       203.0.113.1:8080 -> 10.0.1.10:80 tcp. KERNEL_NAT=0: no NAT.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -50,6 +66,10 @@ declare -A GW_ADDR=([natgw-priv1]=10.0.1.1/24 [natgw-priv2]=10.0.2.1/24 [natgw-i
 # Fixed MACs keep captures and neighbour tables readable and repeatable.
 declare -A GW_MAC=([natgw-priv1]=02:00:00:00:01:01 [natgw-priv2]=02:00:00:00:02:01 [natgw-inet]=02:00:00:00:03:01)
 declare -A HOST_MAC=([natgw-priv1]=02:00:00:00:01:0a [natgw-priv2]=02:00:00:00:02:0a [natgw-inet]=02:00:00:00:03:0a)
+
+# The optional far network (`lab.sh far up`).
+NS_FAR=natgw-far
+FAR_NET=198.51.100.0/24 FAR_GW=198.51.100.1 FAR_HOST=198.51.100.10 FAR_MTU=1280
 
 log() { echo "lab: $*"; }
 die() {
@@ -139,7 +159,7 @@ kill_ns_procs() {
 lab_down() {
 	local ns
 	lab_stop quiet
-	for ns in "${ALL_NS[@]}"; do
+	for ns in "$NS_FAR" "${ALL_NS[@]}"; do
 		kill_ns_procs "$ns"
 		if ns_exists "$ns"; then
 			ip netns del "$ns"
@@ -250,7 +270,190 @@ show_log_tail() {
 	echo "-----------------------------------"
 }
 
+# far_up: the far network behind natgw-inet (see the header).
+far_up() {
+	ns_exists natgw-inet || die "no lab: run '$0 up' first"
+	if ns_exists "$NS_FAR"; then
+		far_down
+	fi
+	ip netns add "$NS_FAR"
+	nsx "$NS_FAR" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	nsx "$NS_FAR" ip link set lo up
+	ip -n natgw-inet link add eth1 mtu "$FAR_MTU" type veth peer name eth0 netns "$NS_FAR" mtu "$FAR_MTU"
+	offloads_off natgw-inet eth1
+	offloads_off "$NS_FAR" eth0
+	ip -n natgw-inet addr add "$FAR_GW/24" dev eth1
+	ip -n "$NS_FAR" addr add "$FAR_HOST/24" dev eth0
+	ip -n natgw-inet link set eth1 up
+	ip -n "$NS_FAR" link set eth0 up
+	ip -n "$NS_FAR" route add default via "$FAR_GW" dev eth0
+	# natgw-inet routes between 203.0.113.0/24 and the far net and sends every
+	# ICMP error it has to (no rate limit), e.g. frag-needed for the 1280 link.
+	nsx natgw-inet sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0 \
+		net.ipv4.conf.all.send_redirects=0 net.ipv4.conf.eth0.send_redirects=0
+	log "far up: natgw-inet eth1 $FAR_GW -- natgw-far $FAR_HOST ($FAR_NET, MTU $FAR_MTU)"
+}
+
+far_down() {
+	kill_ns_procs "$NS_FAR"
+	if ns_exists "$NS_FAR"; then
+		ip netns del "$NS_FAR"
+	fi
+	if ns_exists natgw-inet; then
+		ip -n natgw-inet link del eth1 2>/dev/null || true
+		nsx natgw-inet sysctl -qw net.ipv4.ip_forward=0 2>/dev/null || true
+	fi
+	log "far down"
+}
+
+# ini_section CONFIG SECTION: "key<TAB>value" lines of [SECTION] (name matched
+# case-insensitively, keys lower-cased, comments and quotes removed).
+ini_section() {
+	# shellcheck disable=SC2016 # awk program
+	awk -v want="$2" '
+	function trim(x) { sub(/^[ \t\r]+/, "", x); sub(/[ \t\r]+$/, "", x); return x }
+	/^[ \t]*[;#]/ { next }
+	/^[ \t]*\[/ {
+		s = $0; sub(/^[ \t]*\[[ \t]*/, "", s); sub(/[ \t]*\].*$/, "", s); gsub(/[ \t]+/, " ", s)
+		cur = tolower(s); next
+	}
+	cur == want && index($0, "=") {
+		k = tolower(trim(substr($0, 1, index($0, "=") - 1)))
+		v = substr($0, index($0, "=") + 1)
+		if (v ~ /^[ \t]*["\047]/) { v = trim(v); q = substr(v, 1, 1); v = substr(v, 2); sub(q ".*$", "", v) }
+		else { sub(/[ \t]+[;#].*$/, "", v); v = trim(v) }
+		print k "\t" v
+	}' "$1"
+}
+
+# ini_sections CONFIG PREFIX: names of the sections starting with PREFIX.
+ini_sections() {
+	sed -nE 's/^[[:space:]]*\[[[:space:]]*([^]]*[^][:space:]])[[:space:]]*\].*$/\1/p' "$1" |
+		tr '[:upper:]' '[:lower:]' | tr -s ' \t' ' ' | grep "^$2" || true
+}
+
+# kernel_routes CONFIG: the static routes of CONFIG's tables into natgw-gw's kernel.
+kernel_routes() {
+	local t k v
+	[ -f "$1" ] || return 0
+	while read -r t; do
+		while IFS=$'\t' read -r k v; do
+			case "$k" in route.*) ;; *) continue ;; esac
+			case "$v" in *[[:space:]]blackhole) v="blackhole ${v%%[[:space:]]*}" ;; esac
+			# shellcheck disable=SC2086 # the route is ip-route syntax
+			ip -n "$NS_GW" route replace $v || die "kernel router: cannot add route '$v'"
+			log "kernel route: $v"
+		done < <(ini_section "$1" "$t")
+	done < <(ini_sections "$1" 'table ')
+}
+
+# kernel_nat CONFIG: nftables NAT in natgw-gw after CONFIG's [nat] section.
+kernel_nat() {
+	local cfg=$1 k v nat=() port=out pool="" inside="" ports="" cap=0 fwd=() f profile=rfc refuse=drop
+	local -A to=()
+	if [ -f "$cfg" ] && grep -Eiq '^[[:space:]]*\[[[:space:]]*nat[[:space:]]*\]' "$cfg"; then
+		mapfile -t nat < <(ini_section "$cfg" nat)
+	elif [ "${KERNEL_NAT:-}" = 1 ]; then
+		nat=($'inside\t10.0.1.0/24 10.0.2.0/24' $'forward.1\t203.0.113.1:8080 -> 10.0.1.10:80 tcp')
+	fi
+	[ "${#nat[@]}" -gt 0 ] && [ "${KERNEL_NAT:-}" != 0 ] || return 0
+	for f in "${nat[@]}"; do
+		k=${f%%$'\t'*} v=${f#*$'\t'}
+		case "$k" in
+		port) port=$v ;;
+		pool) pool=${v//,/ } ;;
+		inside) inside=${v//,/ } ;;
+		ports) ports=${v// /} ;;
+		max_sessions_per_host) cap=$v ;;
+		profile) profile=$v ;;
+		icmp_on_exhaustion) case "${v,,}" in yes | on | true | 1) refuse="reject with icmp type admin-prohibited" ;; esac ;;
+		forward.*) fwd+=("$v") ;;
+		timeout_*) to[$k]=$v ;;
+		esac
+	done
+	# profile = cloud: 350 s idle wherever no timeout_* key says otherwise.
+	# (mapping = tuple-unique has no nftables equivalent: Linux always keeps the
+	# source port when it is free.)
+	if [ "$profile" = cloud ]; then
+		for k in timeout_udp timeout_tcp_established timeout_tcp_transitory timeout_icmp; do
+			to[$k]=${to[$k]:-350}
+		done
+	fi
+	[ -n "$pool" ] || pool=$(ip -n "$NS_GW" -4 -o addr show dev "$port" | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+	pool=${pool%% *} # the kernel masquerades behind the port's address; first pool address
+	[ -n "$inside" ] || die "kernel NAT: [nat] has no inside prefixes"
+	local set pf="" pp proto snat_rule hostcap=""
+	set=$(echo "$inside" | xargs | sed 's/ /, /g')
+	for f in "${fwd[@]}"; do
+		# PUBLIC:PORT -> INSIDE:PORT PROTO
+		read -r pp _ v proto <<<"$f"
+		pf+=$'\t\t'"ip daddr ${pp%:*} $proto dport ${pp##*:} dnat to $v"$'\n'
+	done
+	snat_rule="oifname \"$port\" ip saddr @inside snat to $pool"
+	if [ -n "$ports" ]; then
+		# Only TCP/UDP take the range; ICMP ids keep the plain rule.
+		snat_rule="oifname \"$port\" ip saddr @inside meta l4proto { tcp, udp } snat to $pool:$ports"$'\n\t\t'"$snat_rule"
+	fi
+	if [ "$cap" -gt 0 ] 2>/dev/null; then
+		hostcap="oifname \"$port\" ip saddr @inside ct state new add @hosts { ip saddr ct count over $cap } $refuse"
+	fi
+	rules="table ip natgw_lab {
+	set inside { type ipv4_addr; flags interval; elements = { $set } }
+	set hosts { type ipv4_addr; flags dynamic; size 65535; }
+	counter sessions_created { }
+	chain pre {
+		type nat hook prerouting priority dstnat; policy accept;
+$pf	}
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		$snat_rule
+		oifname != \"$port\" ip saddr @inside ct status dnat snat to $pool
+	}
+	chain fwd_filter {
+		type filter hook forward priority filter; policy accept;
+		ct state new counter name sessions_created
+		iifname \"$port\" ct state invalid drop
+		iifname \"$port\" ct state established,related accept
+		iifname \"$port\" ct status dnat accept
+		iifname \"$port\" drop
+		$hostcap
+	}
+	chain in_filter {
+		type filter hook input priority filter; policy accept;
+		iifname \"$port\" ct state established,related accept
+		iifname \"$port\" icmp type echo-request accept
+		iifname \"$port\" drop
+	}
+}"
+	printf '%s\n' "$rules" >"$RUNDIR/kernel-nat.nft"
+	nsx "$NS_GW" nft -f "$RUNDIR/kernel-nat.nft" || die "kernel NAT: nft rejected $RUNDIR/kernel-nat.nft"
+	# Timeouts: conntrack's per-namespace sysctls (they exist once nft loaded conntrack).
+	local sc=/proc/sys/net/netfilter
+	# ksys NAME VALUE: set one; the kernel's own value goes to kernel-nat.defaults.
+	ksys() {
+		echo "$1 $(nsx "$NS_GW" cat "$sc/$1" 2>/dev/null)" >>"$RUNDIR/kernel-nat.defaults"
+		nsx "$NS_GW" sh -c "echo $2 >$sc/$1" || true
+	}
+	: >"$RUNDIR/kernel-nat.defaults"
+	[ -z "${to[timeout_udp]:-}" ] || { ksys nf_conntrack_udp_timeout "${to[timeout_udp]}"; ksys nf_conntrack_udp_timeout_stream "${to[timeout_udp]}"; }
+	[ -z "${to[timeout_icmp]:-}" ] || ksys nf_conntrack_icmp_timeout "${to[timeout_icmp]}"
+	[ -z "${to[timeout_tcp_established]:-}" ] || ksys nf_conntrack_tcp_timeout_established "${to[timeout_tcp_established]}"
+	if [ -n "${to[timeout_tcp_syn]:-}" ]; then
+		ksys nf_conntrack_tcp_timeout_syn_sent "${to[timeout_tcp_syn]}"
+		ksys nf_conntrack_tcp_timeout_syn_recv "${to[timeout_tcp_syn]}"
+	fi
+	if [ -n "${to[timeout_tcp_transitory]:-}" ]; then
+		for k in time_wait close fin_wait close_wait last_ack; do
+			ksys "nf_conntrack_tcp_timeout_$k" "${to[timeout_tcp_transitory]}"
+		done
+	fi
+	echo yes >"$RUNDIR/kernel-nat"
+	log "kernel NAT (nftables, $RUNDIR/kernel-nat.nft): $inside -> $pool on $port${ports:+ ports $ports}," \
+		"${#fwd[@]} port-forward(s), per-host cap ${cap:-0}"
+}
+
 kernel_router_start() {
+	local cfg=${1:-$ROOT/config/lab.ini}
 	local ns
 	for ns in "${NS_HOSTS[@]}"; do
 		ip -n "$NS_GW" addr replace "${GW_ADDR[$ns]}" dev "${GW_IF[$ns]}"
@@ -260,6 +463,8 @@ kernel_router_start() {
 	for ns in "${NS_HOSTS[@]}"; do
 		nsx "$NS_GW" sysctl -qw "net.ipv4.conf.${GW_IF[$ns]}.send_redirects=0"
 	done
+	kernel_routes "$cfg"
+	kernel_nat "$cfg"
 	echo kernel >"$MODEFILE"
 	wait_ready || die "kernel router does not answer ping to 10.0.1.1"
 	log "kernel router running in natgw-gw (LAB_KERNEL_ROUTER=1; no natgw)"
@@ -271,7 +476,10 @@ kernel_router_stop() {
 		ip -n "$NS_GW" addr flush dev "${GW_IF[$ns]}" 2>/dev/null || true
 	done
 	nsx "$NS_GW" sysctl -qw net.ipv4.ip_forward=0 2>/dev/null || true
-	rm -f "$MODEFILE"
+	nsx "$NS_GW" nft delete table ip natgw_lab 2>/dev/null || true
+	ip -n "$NS_GW" route flush proto static 2>/dev/null || true
+	ip -n "$NS_GW" route flush proto boot 2>/dev/null || true
+	rm -f "$MODEFILE" "$RUNDIR/kernel-nat" "$RUNDIR/kernel-nat.defaults"
 	log "kernel router stopped"
 }
 
@@ -288,7 +496,8 @@ lab_start() {
 	nsx natgw-priv2 ip neigh flush dev eth0 2>/dev/null || true
 	nsx natgw-inet ip neigh flush dev eth0 2>/dev/null || true
 	if [ "${LAB_KERNEL_ROUTER:-0}" = 1 ]; then
-		kernel_router_start
+		[ -z "$cfg" ] || [ -f "$cfg" ] || die "config $cfg not found"
+		kernel_router_start "$cfg"
 		return
 	fi
 	[ -x "$NATGW_BIN" ] || die "$NATGW_BIN not built (scripts/build.sh)"
@@ -403,7 +612,8 @@ lab_stop() {
 
 lab_status() {
 	local ns pid
-	for ns in "${ALL_NS[@]}"; do
+	for ns in "${ALL_NS[@]}" "$NS_FAR"; do
+		[ "$ns" != "$NS_FAR" ] || ns_exists "$ns" || continue
 		if ns_exists "$ns"; then
 			echo "namespace $ns:"
 			ip -n "$ns" -br addr show | grep -v '^lo ' | sed 's/^/    /'
@@ -440,8 +650,15 @@ down) lab_down ;;
 status) lab_status ;;
 stats) lab_stats ;;
 exec) lab_exec "$@" ;;
+far)
+	case "${1:-}" in
+	up) far_up ;;
+	down) far_down ;;
+	*) die "usage: $0 far up|down" ;;
+	esac
+	;;
 *)
-	echo "usage: $0 up | start [CONFIG] | stop | down | status | stats | exec NS CMD..." >&2
+	echo "usage: $0 up | start [CONFIG] | stop | down | status | stats | far up|down | exec NS CMD..." >&2
 	exit 2
 	;;
 esac

@@ -162,6 +162,34 @@ trap teardown EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# lab_lock: one test at a time on this machine's lab (its namespaces and
+# /run/natgw-lab are shared): wait up to NATGW_LAB_LOCK_WAIT seconds (900) for
+# the test holding /run/natgw-lab.lock. A background flock holds the lock (its
+# file descriptor is not inherited by the test's servers or natgw) until this
+# test's shell exits.
+lab_lock() {
+	local wait=${NATGW_LAB_LOCK_WAIT:-900} st=$T/lab-lock.state holder
+	command -v flock >/dev/null 2>&1 || return 0
+	# shellcheck disable=SC2016 # for the inner sh
+	flock -o -w "$wait" /run/natgw-lab.lock sh -c \
+		'echo locked >"$1"; while kill -0 "$2" 2>/dev/null; do sleep 0.3; done' \
+		lab-lock "$st" "$$" </dev/null >/dev/null 2>&1 &
+	holder=$!
+	local said=0
+	while [ ! -s "$st" ]; do
+		if ! kill -0 "$holder" 2>/dev/null; then
+			fail "the lab stayed busy (lock /run/natgw-lab.lock) for ${wait}s"
+			exit 1
+		fi
+		if [ "$said" = 0 ]; then
+			sleep 0.2
+			[ -s "$st" ] || say "waiting for the lab: another test holds /run/natgw-lab.lock"
+			said=1
+		fi
+		sleep 0.1
+	done
+}
+
 # lab_begin: create the lab and start the router (natgw or the kernel stand-in)
 # with config LAB_CONFIG (default: config/lab.ini).
 lab_begin() {
@@ -170,6 +198,7 @@ lab_begin() {
 	if ! kernel_mode; then
 		need_natgw
 	fi
+	lab_lock
 	LAB_STARTED=1
 	"$LAB" up >"$T/lab-up.log" 2>&1 || {
 		cat "$T/lab-up.log"
@@ -257,4 +286,248 @@ finish() {
 	fi
 	say "$N_FAIL of $((N_PASS + N_FAIL)) checks failed"
 	exit 1
+}
+
+# ---- NAT tests (test_nat_*.sh) ----
+# The NAT tests run natgw with a variant of config/lab.ini written to the test's
+# temp dir (nat_begin KEY=VALUE ...), or, with LAB_KERNEL_ROUTER=1, the kernel
+# of natgw-gw with nftables doing what the same [nat] section says (scripts/lab.sh).
+# Until config/lab.ini has a [nat] section natgw has no NAT to test: the tests
+# skip, unless NATGW_TEST_NAT=1 (then NAT_DEFAULT_SECTION is appended).
+
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+NAT_HELPER=$SYS_DIR/nat_helper.py
+LAB_INI=$ROOT/config/lab.ini
+NAT_PUB=203.0.113.1
+FAR_IP=198.51.100.10 FAR_NET=198.51.100.0/24
+NAT_DEFAULT_SECTION='[nat]
+port = out
+pool = 203.0.113.1
+inside = 10.0.1.0/24 10.0.2.0/24
+forward.1 = 203.0.113.1:8080 -> 10.0.1.10:80 tcp'
+
+# need_scapy: skip without Debian's python3-scapy.
+need_scapy() {
+	"$PY" -c 'import scapy.all' 2>/dev/null || skip "python3-scapy not installed"
+}
+
+# has_nat_section FILE: FILE has a [nat] section.
+has_nat_section() {
+	grep -Eiq '^[[:space:]]*\[[[:space:]]*nat[[:space:]]*\]' "$1"
+}
+
+# ini_set FILE SECTION KEY VALUE: set KEY in [SECTION] of FILE (in place):
+# replace the key's line, or add it at the end of the section, or add the
+# section. Names compare case-insensitively. VALUE "-" deletes the key.
+ini_set() {
+	local f=$1
+	# shellcheck disable=SC2016 # awk program
+	awk -v sec="$2" -v key="$3" -v val="$4" '
+	function sname(l) { s = l; sub(/^[ \t]*\[[ \t]*/, "", s); sub(/[ \t]*\].*$/, "", s); gsub(/[ \t]+/, " ", s); return tolower(s) }
+	function kname(l) { k = l; sub(/=.*/, "", k); gsub(/[ \t]/, "", k); return tolower(k) }
+	function emit() { if (val != "-") print key " = " val; done = 1 }
+	/^[ \t]*\[/ {
+		if (insec && !done) { emit() }
+		insec = (sname($0) == tolower(sec)); seen = seen || insec
+		print; next
+	}
+	insec && !done && /=/ && $0 !~ /^[ \t]*[;#]/ && kname($0) == tolower(key) { emit(); next }
+	{ print }
+	END {
+		if (insec && !done) emit()
+		else if (!seen && val != "-") { print ""; print "[" sec "]"; print key " = " val }
+	}' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+}
+
+# nat_config OUT [SET...]: config/lab.ini (plus NAT_DEFAULT_SECTION when it has
+# no [nat]) with changes, into OUT. SET: KEY=VALUE for [nat], or
+# SECTION:KEY=VALUE ("table main:route.1=198.51.100.0/24 via 203.0.113.10 dev out").
+nat_config() {
+	local outf=$1 s sec kv
+	shift
+	cp "$LAB_INI" "$outf"
+	has_nat_section "$outf" || printf '\n%s\n' "$NAT_DEFAULT_SECTION" >>"$outf"
+	for s in "$@"; do
+		sec=nat kv=$s
+		case "${s%%=*}" in *:*) sec=${s%%:*} kv=${s#*:} ;; esac
+		ini_set "$outf" "$sec" "$(echo "${kv%%=*}" | xargs)" "$(echo "${kv#*=}" | xargs)"
+	done
+}
+
+# nat_available: natgw has NAT to test (always true in kernel mode).
+nat_available() {
+	kernel_mode || has_nat_section "$LAB_INI" || [ "${NATGW_TEST_NAT:-0}" = 1 ]
+}
+
+# nat_begin [SET...]: start the lab with a NAT config (nat_config SET...) in
+# $T/nat.ini: natgw (which must accept it with --check) or the kernel reference.
+# shellcheck disable=SC2120 # tests call it with and without arguments
+nat_begin() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces)"
+	kernel_mode || need_natgw
+	nat_available || skip "natgw has no NAT yet (no [nat] section in config/lab.ini; NATGW_TEST_NAT=1 forces)"
+	kernel_mode && need nft
+	nat_config "$T/nat.ini" "$@"
+	if ! kernel_mode && ! timeout 30 "$NATGW_BIN" --check -c "$T/nat.ini" >"$T/check.out" 2>&1; then
+		sed 's/^/    | /' "$T/check.out"
+		fail "natgw --check accepts the test's NAT config ($T/nat.ini)"
+		sed -n '/^\[nat\]/,$p' "$T/nat.ini" | sed 's/^/    | /'
+		exit 1
+	fi
+	LAB_CONFIG=$T/nat.ini
+	lab_begin
+	# The "internet" host answers every probe (traceroute sends bursts; the
+	# kernel's per-destination ICMP rate limit would hide answers).
+	nsx "$INET" sysctl -qw net.ipv4.icmp_ratelimit=0
+	if kernel_mode; then
+		[ -f /run/natgw-lab/kernel-nat ] || { fail "kernel NAT (nftables) set up"; exit 1; }
+		say "kernel NAT: $(grep -c . /run/natgw-lab/kernel-nat.nft) lines of nftables in /run/natgw-lab/kernel-nat.nft"
+	fi
+}
+
+# nat_snap FILE: counters table into FILE; in kernel mode only a line
+# "  nat  sessions_created N" (connections conntrack created, from nftables).
+nat_snap() {
+	if kernel_mode; then
+		echo "  nat  sessions_created $(kernel_sessions_created)" >"$1"
+	else
+		counters_snapshot "$1"
+	fi
+}
+
+# nat_delta A B NAME: growth of counter NAME between two nat_snap files.
+nat_delta() {
+	echo $(($(counter "$2" "$3") - $(counter "$1" "$3")))
+}
+
+# check_nat_grew DESC A B NAME [MIN]: natgw only: counter NAME grew by >= MIN (1).
+check_nat_grew() {
+	kernel_mode && return 0
+	check_ge "$1: $4 grew" "$(nat_delta "$2" "$3" "$4")" "${5:-1}"
+}
+
+# kernel_sessions_created: connections the kernel router tracked so far (the
+# "sessions_created" counter of scripts/lab.sh's nftables rules; kernel mode).
+kernel_sessions_created() {
+	nsx "$GW" nft list counter ip natgw_lab sessions_created 2>/dev/null |
+		awk '/packets/ { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+# helper_bg NS NAME ARGS...: run nat_helper.py ARGS in NS in the background
+# (output in $T/NAME.out), wait for its "ready" line.
+helper_bg() {
+	local ns=$1 name=$2
+	shift 2
+	# ip netns exec, not the nsx function: $! must be the process itself.
+	ip netns exec "$ns" "$PY" -u "$NAT_HELPER" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	bg_add $!
+	if ! wait_until 10 grep -q '^ready' "$T/$name.out"; then
+		cat "$T/$name.err"
+		fail "$name ($*) started in $ns"
+		return 1
+	fi
+}
+
+# helper NS ARGS...: run nat_helper.py ARGS in NS in the foreground.
+helper() {
+	local ns=$1
+	shift
+	nsx "$ns" "$PY" -u "$NAT_HELPER" "$@"
+}
+
+# nginx_start NS ADDR:PORT NAME: an nginx in NS serving $T/www-NAME, its access
+# log $T/nginx-NAME/access.log with lines "REMOTE_ADDR REMOTE_PORT REQUEST STATUS".
+nginx_start() {
+	local ns=$1 listen=$2 name=$3 d=$T/nginx-$3
+	need nginx curl
+	mkdir -p "$d" "$T/www-$name"
+	cat >"$d/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 512; }
+http {
+    log_format natgw '\$remote_addr \$remote_port "\$request" \$status';
+    access_log $d/access.log natgw;
+    client_body_temp_path $d/body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fastcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
+    default_type application/octet-stream;
+    server {
+        listen $listen;
+        root $T/www-$name;
+    }
+}
+CONF
+	printf 'natgw %s says hello\n' "$name" >"$T/www-$name/hello.txt"
+	ip netns exec "$ns" nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf" -g 'daemon off;' \
+		>"$d/stdout" 2>&1 &
+	bg_add $!
+	if ! wait_until 10 nsx "$ns" curl -sf -o /dev/null "http://$listen/hello.txt"; then
+		cat "$d/stdout" "$d/error.log" 2>/dev/null || true
+		fail "nginx $name started in $ns on $listen"
+		return 1
+	fi
+	: >"$d/access.log"
+}
+
+# capture_start NS NAME FILTER: tcpdump on NS's eth0 into $T/NAME.pcap.
+capture_start() {
+	need tcpdump
+	ip netns exec "$1" tcpdump --immediate-mode -U -n -i eth0 -w "$T/$2.pcap" "$3" 2>"$T/$2.tcpdump.err" &
+	CAPTURE_PID=$!
+	bg_add "$CAPTURE_PID"
+	wait_until 5 grep -q 'listening on' "$T/$2.tcpdump.err" || true
+}
+
+# capture_stop: end the last capture_start (after a moment for the last packets).
+capture_stop() {
+	sleep 0.5
+	kill "$CAPTURE_PID" 2>/dev/null || true
+	wait "$CAPTURE_PID" 2>/dev/null || true
+}
+
+# pcap_read NAME [FILTER]: tcpdump's one-line view of $T/NAME.pcap.
+pcap_read() {
+	tcpdump -n -r "$T/$1.pcap" ${2:+"$2"} 2>/dev/null
+}
+
+# hop_is FILE HOP ADDR: hop HOP of a traceroute output answered by ADDR.
+hop_is() {
+	# shellcheck disable=SC2317 # called through check
+	awk -v h="$2" -v a="$3" '$1 == h { for (i = 2; i <= NF; i++) if ($i == a) ok = 1 }
+		END { exit !ok }' "$1"
+}
+
+# holder_start NS NAME: a TCP connection holder (nat_helper.py holder) in NS,
+# driven through two fifos; holder_cmd NAME CMD [TIMEOUT] prints its one-line
+# answer; holder_stop NAME ends it.
+declare -A HIN HOUT
+holder_start() {
+	local fifo_in=$T/$2.in fifo_out=$T/$2.outp
+	trap '' PIPE # a holder that died makes holder_cmd answer "(holder gone)"
+	mkfifo "$fifo_in" "$fifo_out"
+	ip netns exec "$1" "$PY" -u "$NAT_HELPER" holder <"$fifo_in" >"$fifo_out" 2>"$T/$2.err" &
+	bg_add $!
+	exec {fd_in}>"$fifo_in" {fd_out}<"$fifo_out"
+	HIN[$2]=$fd_in HOUT[$2]=$fd_out
+}
+holder_cmd() {
+	local line=""
+	{ echo "$2" >&"${HIN[$1]}"; } 2>/dev/null || { echo "(holder gone)"; return 0; }
+	read -r -t "${3:-60}" line <&"${HOUT[$1]}" || line="(no answer)"
+	echo "$line"
+}
+holder_stop() {
+	{ echo quit >&"${HIN[$1]}"; } 2>/dev/null || true
+	eval "exec ${HIN[$1]}>&- ${HOUT[$1]}<&-"
+}
+
+# router_name: "natgw" or "kernel", for messages.
+router_name() {
+	if kernel_mode; then echo kernel; else echo natgw; fi
 }

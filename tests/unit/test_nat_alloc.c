@@ -387,7 +387,7 @@ static void test_reuse_delay(void)
 	nat_session_delete(nw, s, 1000);
 	/* a new endpoint before 1120 to another remote: shares a busy port, not the cooling one */
 	for (uint32_t t = 1001; t < 1120; t += 17) {
-		struct nat_session *y;
+		struct nat_session *y = NULL;
 
 		CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(151), 4000, R2, 53, t, &got, &y) == 0 &&
 			      got != freeport && nat_port_alloc_kind(nw) == NAT_ALLOC_TUPLE_SHARED,
@@ -651,7 +651,7 @@ static void test_tuple_avoids_own_mapping(void)
 	/* reloaded as tuple-unique: E's new flows must use F's port, not its own */
 	rt.mapping = NATGW_NAT_MAPPING_TUPLE;
 	for (unsigned i = 0; i < 40; i++) {
-		struct nat_session *y;
+		struct nat_session *y = NULL;
 
 		if (open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, (uint16_t)(100 + i), 2, &p,
 			      &y) != 0 ||
