@@ -144,6 +144,15 @@ void nat_worker_destroy(struct nat_worker *nw);
  * session's orig tuple, 1: its reply tuple), or NULL. */
 struct nat_session *nat_session_lookup(struct nat_worker *nw, const struct nat_key *k, int *dir);
 
+/* Batched lookups: nat_session_hash computes k's hash for this worker's
+ * table and prefetches its home slot; nat_session_prefetch (a second pass,
+ * once the slot is likely cached) prefetches the session the slot points at;
+ * nat_session_lookup_hashed is nat_session_lookup with the hash supplied. */
+uint32_t nat_session_hash(struct nat_worker *nw, const struct nat_key *k);
+void nat_session_prefetch(struct nat_worker *nw, uint32_t h);
+struct nat_session *nat_session_lookup_hashed(struct nat_worker *nw, const struct nat_key *k,
+					      uint32_t h, int *dir);
+
 /* Insert a session with both keys (neither may exist yet). flags and
  * pool_idx are stored; a NAT_SESSION_SNAT session counts against its inside
  * host (orig.saddr) for max_sessions_per_host until deleted. Returns it, or

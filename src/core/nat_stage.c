@@ -353,9 +353,11 @@ static void nat_pre_to_pool(struct worker *w, const struct nat_rt *rt, struct rt
 	pkt_drop(m, DROP_NAT_NO_SESSION);
 }
 
-/* Prerouting for one parsed packet. */
+#define NAT_PRE_BATCH 32 /* packets whose lookups are prefetched together */
+
+/* Prerouting for one parsed packet (hash: its key's hash if precomputed). */
 static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m,
-			uint32_t now)
+			uint32_t now, const uint32_t *hash)
 {
 	struct pkt_meta *pm = pkt_meta(m);
 	bool to_pool, have_key;
@@ -388,7 +390,8 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 	have_key = nat_key_make(&k, pm->proto, pm->src_ip, pm->dst_ip, pm->sport, pm->dport,
 				pm->icmp_type);
 	if (have_key) {
-		s = nat_session_lookup(w->nat, &k, &dir);
+		s = hash != NULL ? nat_session_lookup_hashed(w->nat, &k, *hash, &dir)
+				 : nat_session_lookup(w->nat, &k, &dir);
 		if (s != NULL) {
 			nat_pre_hit(w, m, pm, s, dir, now);
 			return;
@@ -409,8 +412,35 @@ void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	if (rt == NULL || w->nat == NULL)
 		return;
 	now = nat_now(w);
-	for (uint16_t i = 0; i < n; i++)
-		nat_pre_one(w, rt, pkts[i], now);
+	while (n > 0) {
+		uint16_t k = n > NAT_PRE_BATCH ? NAT_PRE_BATCH : n;
+		uint32_t hash[NAT_PRE_BATCH];
+		bool hashed[NAT_PRE_BATCH];
+
+		/* Pass 1: keys of plain lookups, their hashes, slot prefetches.
+		 * Pass 2: prefetch the sessions. Pass 3: the real work, which
+		 * then mostly finds slots and sessions in cache. */
+		for (uint16_t i = 0; i < k; i++) {
+			const struct pkt_meta *pm = pkt_meta(pkts[i]);
+			struct nat_key key;
+
+			hashed[i] = pm->action == PKT_TX && (pm->flags & PKT_F_L4_VALID) &&
+				    !(pm->flags & (PKT_F_FRAGMENT | PKT_F_NAT_DONE)) &&
+				    (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP ||
+				     pm->proto == IPPROTO_ICMP) &&
+				    nat_key_make(&key, pm->proto, pm->src_ip, pm->dst_ip, pm->sport,
+						 pm->dport, pm->icmp_type);
+			if (hashed[i])
+				hash[i] = nat_session_hash(w->nat, &key);
+		}
+		for (uint16_t i = 0; i < k; i++)
+			if (hashed[i])
+				nat_session_prefetch(w->nat, hash[i]);
+		for (uint16_t i = 0; i < k; i++)
+			nat_pre_one(w, rt, pkts[i], now, hashed[i] ? &hash[i] : NULL);
+		pkts += k;
+		n = (uint16_t)(n - k);
+	}
 }
 
 /* Open a masquerade (SNAT) session for m leaving through the NAT port. */

@@ -284,10 +284,44 @@ void nat_worker_destroy(struct nat_worker *nw)
 
 /* ---- sessions ---- */
 
+/* Hash of k; prefetches the home slot for a later lookup. */
+uint32_t nat_session_hash(struct nat_worker *nw, const struct nat_key *k)
+{
+	uint32_t h = nat_hash_key(nw, k);
+
+	__builtin_prefetch(&nw->slots[h & nw->slot_mask]);
+	return h;
+}
+
+/* Prefetch the session of the first slot whose tag matches h (if any). */
+void nat_session_prefetch(struct nat_worker *nw, uint32_t h)
+{
+	uint32_t mask = nw->slot_mask, i = h & mask;
+
+	for (unsigned probe = 0; probe < 4; probe++) {
+		const struct nat_slot *sl = &nw->slots[i];
+
+		if (sl->val == 0)
+			return;
+		if (sl->tag == h) {
+			__builtin_prefetch(&nw->sess[(sl->val - 1) >> 1]);
+			return;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
 /* Find the session of key k; *dir = 0 for its orig, 1 for its reply key. */
 struct nat_session *nat_session_lookup(struct nat_worker *nw, const struct nat_key *k, int *dir)
 {
-	uint32_t h = nat_hash_key(nw, k), mask = nw->slot_mask;
+	return nat_session_lookup_hashed(nw, k, nat_hash_key(nw, k), dir);
+}
+
+/* nat_session_lookup with k's hash already computed (nat_session_hash). */
+struct nat_session *nat_session_lookup_hashed(struct nat_worker *nw, const struct nat_key *k,
+					      uint32_t h, int *dir)
+{
+	uint32_t mask = nw->slot_mask;
 	uint32_t i = h & mask;
 
 	for (;;) {
