@@ -132,16 +132,17 @@ static void nat_error_sent(struct pkt_meta *pm)
 		pm->cls = PKT_CLASS_NONE;
 }
 
-/* Refuse a new flow for lack of ports: drop, or ICMP 3/13 when configured. */
-static void nat_refuse_exhausted(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m)
+/* Refuse a new flow (no port, host at its cap, table full) for reason r:
+ * drop, or ICMP 3/13 when icmp_on_exhaustion is configured. */
+static void nat_refuse(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m,
+		       enum drop_reason r)
 {
 	if (rt->icmp_on_exhaustion) {
 		/* icmp_error_reply counts the drop itself when it sends the error. */
-		icmp_error_reply(w, m, NAT_ICMP_DEST_UNREACH, NAT_ICMP_CODE_ADMIN_PROHIBITED, 0,
-				 DROP_NAT_PORTS_EXHAUSTED);
+		icmp_error_reply(w, m, NAT_ICMP_DEST_UNREACH, NAT_ICMP_CODE_ADMIN_PROHIBITED, 0, r);
 		nat_error_sent(pkt_meta(m));
 	} else {
-		pkt_drop(m, DROP_NAT_PORTS_EXHAUSTED);
+		pkt_drop(m, r);
 	}
 }
 
@@ -269,20 +270,20 @@ static bool nat_snat_reserve(struct worker *w, const struct nat_rt *rt, struct r
 			     uint32_t now, unsigned *pidx, uint16_t *port)
 {
 	if (!nat_host_admit(w->nat, rt, k->saddr)) {
-		pkt_drop(m, DROP_NAT_HOST_LIMIT);
+		nat_refuse(w, rt, m, DROP_NAT_HOST_LIMIT);
 		return false;
 	}
 	/* Checked before taking a port: a port given back without ever being
 	 * used would still cool down for port_reuse_delay. */
 	if (nat_session_count(w->nat) >= nat_session_capacity(w->nat)) {
-		pkt_drop(m, DROP_NAT_TABLE_FULL);
+		nat_refuse(w, rt, m, DROP_NAT_TABLE_FULL);
 		return false;
 	}
 	*pidx = nat_pool_pick(rt, k->saddr);
 	/* ICMP echo: the identifier is the "port" (orig key sport). */
 	if (nat_port_alloc(w->nat, rt, k->proto, *pidx, k->saddr, k->sport, remote, rport, now,
 			   port) != 0) {
-		nat_refuse_exhausted(w, rt, m);
+		nat_refuse(w, rt, m, DROP_NAT_PORTS_EXHAUSTED);
 		return false;
 	}
 	return true;
