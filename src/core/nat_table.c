@@ -413,6 +413,11 @@ void nat_session_touch(struct nat_worker *nw, struct nat_session *s, uint8_t tcl
 		return; /* not live */
 	if (tclass >= NAT_TC_MAX)
 		tclass = s->tclass;
+	/* Touched already this second (the clock has 1 s granularity): it is
+	 * in the tail segment of equal last_seen, so the list stays ordered
+	 * without relinking, and the neighbours' cache lines stay untouched. */
+	if (s->last_seen == now && s->tclass == tclass)
+		return;
 	s->last_seen = now;
 	if (s->lru_next == NAT_NIL && s->tclass == tclass)
 		return; /* already the newest of its class */
