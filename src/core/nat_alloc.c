@@ -171,7 +171,7 @@ int nat_alloc_init(struct nat_worker *nw, const struct nat_worker_params *p)
 	nw->n_workers = p->n_workers;
 	nw->map_size = nw->cap + nw->cap / 2;
 	nw->map_max = nw->cap;
-	nw->maps = calloc(nw->map_size, sizeof(*nw->maps));
+	nw->maps = nat_mem_zalloc((size_t)nw->map_size * sizeof(*nw->maps));
 	if (nw->maps == NULL)
 		goto err_maps;
 	nw->port_len = 65535 / p->n_workers + 1;
@@ -195,7 +195,7 @@ int nat_alloc_init(struct nat_worker *nw, const struct nat_worker_params *p)
 	return 0;
 
 err_ports:
-	free(nw->maps);
+	nat_mem_free(nw->maps, (size_t)nw->map_size * sizeof(*nw->maps));
 	nw->maps = NULL;
 err_maps:
 	return -ENOMEM;
@@ -205,7 +205,7 @@ err_maps:
 void nat_alloc_fini(struct nat_worker *nw)
 {
 	free(nw->port_block);
-	free(nw->maps);
+	nat_mem_free(nw->maps, (size_t)nw->map_size * sizeof(*nw->maps));
 }
 
 /* Bytes of the allocator's structures that scale with the capacity. */

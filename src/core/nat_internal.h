@@ -177,4 +177,9 @@ size_t nat_alloc_bytes(const struct nat_worker *nw);
 /* nat_table.c: SNAT sessions of an inside host (network order). */
 uint32_t nat_host_sessions(const struct nat_worker *nw, uint32_t addr);
 
+/* nat_table.c: table memory (transparent huge pages for tables >= 2 MiB). */
+#define NAT_MEM_HUGE_MIN ((size_t)2 << 20)
+void *nat_mem_zalloc(size_t size);
+void nat_mem_free(void *p, size_t size);
+
 #endif

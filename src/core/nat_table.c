@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 
 #include "natgw/nat.h"
@@ -218,6 +219,37 @@ static void lru_append(struct nat_worker *nw, uint32_t idx, uint8_t c)
 
 /* ---- worker ---- */
 
+/* Zeroed memory for a table. Large tables get their own anonymous mapping
+ * with transparent huge pages requested: without hugetlbfs (as on these
+ * machines) 4 KiB pages make a random lookup in a multi-megabyte table a TLB
+ * miss as often as a cache miss. NULL when out of memory. */
+void *nat_mem_zalloc(size_t size)
+{
+	void *p;
+
+	if (size < NAT_MEM_HUGE_MIN)
+		return calloc(1, size);
+	size = (size + NAT_MEM_HUGE_MIN - 1) & ~(NAT_MEM_HUGE_MIN - 1);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, size, MADV_HUGEPAGE); /* a hint: fine if refused */
+	return p;
+}
+
+/* Free memory from nat_mem_zalloc(size). */
+void nat_mem_free(void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	if (size < NAT_MEM_HUGE_MIN) {
+		free(p);
+		return;
+	}
+	size = (size + NAT_MEM_HUGE_MIN - 1) & ~(NAT_MEM_HUGE_MIN - 1);
+	munmap(p, size);
+}
+
 /* Create a worker's NAT state sized for p->max_sessions. */
 struct nat_worker *nat_worker_create(const struct nat_worker_params *p)
 {
@@ -233,16 +265,16 @@ struct nat_worker *nat_worker_create(const struct nat_worker_params *p)
 	if (nw == NULL)
 		goto err_worker;
 	nw->cap = cap;
-	nw->sess = calloc(cap, sizeof(*nw->sess));
+	nw->sess = nat_mem_zalloc((size_t)cap * sizeof(*nw->sess));
 	if (nw->sess == NULL)
 		goto err_sess;
 	nw->slot_mask = 4 * cap - 1;
-	nw->slots = calloc((size_t)4 * cap, sizeof(*nw->slots));
+	nw->slots = nat_mem_zalloc((size_t)4 * cap * sizeof(*nw->slots));
 	if (nw->slots == NULL)
 		goto err_slots;
 	nw->host_size = cap + cap / 2;
 	nw->host_max = cap; /* a host has at least one session: never the limit */
-	nw->hosts = calloc(nw->host_size, sizeof(*nw->hosts));
+	nw->hosts = nat_mem_zalloc((size_t)nw->host_size * sizeof(*nw->hosts));
 	if (nw->hosts == NULL)
 		goto err_hosts;
 	if (nat_alloc_init(nw, p) < 0)
@@ -259,11 +291,11 @@ struct nat_worker *nat_worker_create(const struct nat_worker_params *p)
 	return nw;
 
 err_alloc:
-	free(nw->hosts);
+	nat_mem_free(nw->hosts, (size_t)nw->host_size * sizeof(*nw->hosts));
 err_hosts:
-	free(nw->slots);
+	nat_mem_free(nw->slots, (size_t)4 * cap * sizeof(*nw->slots));
 err_slots:
-	free(nw->sess);
+	nat_mem_free(nw->sess, (size_t)cap * sizeof(*nw->sess));
 err_sess:
 	free(nw);
 err_worker:
@@ -276,9 +308,9 @@ void nat_worker_destroy(struct nat_worker *nw)
 	if (nw == NULL)
 		return;
 	nat_alloc_fini(nw);
-	free(nw->hosts);
-	free(nw->slots);
-	free(nw->sess);
+	nat_mem_free(nw->hosts, (size_t)nw->host_size * sizeof(*nw->hosts));
+	nat_mem_free(nw->slots, (size_t)(nw->slot_mask + 1) * sizeof(*nw->slots));
+	nat_mem_free(nw->sess, (size_t)nw->cap * sizeof(*nw->sess));
 	free(nw);
 }
 
