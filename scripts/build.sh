@@ -3,7 +3,10 @@
 #   build/       release-ish (debugoptimized, -O2 -g, -Werror): what the lab and
 #                system tests run.
 #   build-asan/  AddressSanitizer + UBSan (-Werror): what the unit tests run.
-# usage: scripts/build.sh [release|asan|all]   (default: all)
+#   build-fuzz/  clang, ASan + UBSan, -Dfuzz=true: the libFuzzer harnesses of
+#                tests/fuzz (suite 'fuzz'). Only when clang is installed; "all"
+#                skips it with a note otherwise, "fuzz" fails.
+# usage: scripts/build.sh [release|asan|fuzz|all]   (default: all)
 # Idempotent: an existing build directory is reconfigured, not recreated.
 # Environment: NINJA_JOBS (default: number of CPUs), CC (compiler, as meson reads it).
 set -euo pipefail
@@ -48,10 +51,25 @@ asan | all)
 	setup build-asan --buildtype=debug -Dwerror=true \
 		-Db_sanitize=address,undefined -Db_lundef=false
 	build build-asan
+	;;&
+fuzz | all)
+	# libFuzzer needs clang (and its runtime, libclang-rt-*-dev). Warnings
+	# are not errors here (clang warns where gcc does not; build/ and
+	# build-asan/ enforce -Werror); the harnesses themselves use -Werror.
+	if command -v clang >/dev/null 2>&1; then
+		CC=clang setup build-fuzz --buildtype=debugoptimized -Dwerror=false -Dfuzz=true \
+			-Db_sanitize=address,undefined -Db_lundef=false
+		build build-fuzz
+	elif [ "$what" = fuzz ]; then
+		echo "build: clang not found: cannot build the fuzz harnesses" >&2
+		exit 1
+	else
+		echo "build: clang not found: build-fuzz skipped"
+	fi
 	;;
-release) ;;
+release | asan) ;;
 *)
-	echo "usage: $0 [release|asan|all]" >&2
+	echo "usage: $0 [release|asan|fuzz|all]" >&2
 	exit 2
 	;;
 esac

@@ -2,14 +2,18 @@
 # run-tests.sh: the whole natgw test run (what CI runs).
 #   1. scripts/install-deps.sh      (NATGW_SKIP_DEPS=1 skips it)
 #   2. scripts/build.sh             build/ (release-ish) and build-asan/ (ASan+UBSan)
-#   3. meson test -C build-asan     suites unit, pcap, smoke, fuzz (those that exist)
-#   4. tests/system/test_*.sh       netns lab + real clients against build/natgw
+#   3. meson test -C build-asan     suites unit, pcap, smoke (those that exist)
+#   4. scripts/build.sh fuzz and    libFuzzer harnesses (clang; SKIP without it),
+#      meson test -C build-fuzz     suite fuzz, each for a bounded time
+#   5. tests/system/test_*.sh       netns lab + real clients against build/natgw
 # Prints one PASS/FAIL/SKIP line per test, the output of failed tests, and ends
 # with exactly one line "N passed, N failed, N skipped". Exit 0 only when nothing
 # failed. The lab is torn down (and stray lab processes ended) on every exit.
 # usage: scripts/run-tests.sh [PATTERN]   (only system tests whose name matches)
 # Environment: NATGW_SYSTEST_TIMEOUT (per system test, default 300 s),
-# LAB_KERNEL_ROUTER=1 (system tests against the kernel stand-in), NATGW_LAB_PMD.
+# LAB_KERNEL_ROUTER=1 (system tests against the kernel stand-in), NATGW_LAB_PMD,
+# NATGW_FUZZ_SECONDS (run time of each fuzz harness; default per harness, the
+# suite stays under ~90 s), NATGW_SKIP_FUZZ=1 (skip the fuzz suite).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -77,7 +81,7 @@ fi
 section "build"
 build_ok=1
 build_log=$(mktemp /tmp/natgw-build.XXXXXX)
-if ! scripts/build.sh all >"$build_log" 2>&1; then
+if ! { scripts/build.sh release && scripts/build.sh asan; } >"$build_log" 2>&1; then
 	build_ok=0
 fi
 mkdir -p "$RESULTS"
@@ -89,35 +93,66 @@ else
 	result build FAIL "$RESULTS/build.log"
 fi
 
+# meson_suite DIR SUITE: run one meson suite of DIR, one result line per test.
+meson_suite() {
+	local dir=$1 suite=$2 log json
+	log=$RESULTS/meson-$suite.log
+	json=$dir/meson-logs/suite-$suite.json
+	rm -f "$json"
+	meson test -C "$dir" --suite "$suite" --logbase "suite-$suite" \
+		--print-errorlogs --num-processes 2 >"$log" 2>&1 || true
+	if [ ! -s "$json" ]; then
+		result "meson:$suite" FAIL "$log"
+		return
+	fi
+	while IFS=$'\t' read -r name res; do
+		case "$res" in
+		OK | EXPECTEDFAIL) result "$name" PASS ;;
+		SKIP) result "$name" SKIP ;;
+		*) result "$name" FAIL "$log" ;;
+		esac
+	done < <(jq -r '[.name, .result] | @tsv' "$json")
+}
+
 # meson suites: one result line per meson test.
 section "meson tests (build-asan)"
 if [ "$build_ok" = 1 ]; then
 	suites=$(meson introspect build-asan --tests 2>/dev/null |
 		jq -r '.[].suite[]' | sed 's/^.*://' | sort -u)
-	for suite in unit pcap smoke fuzz; do
+	for suite in unit pcap smoke; do
 		if ! grep -qx "$suite" <<<"$suites"; then
 			echo "(no '$suite' suite yet)"
 			continue
 		fi
-		log=$RESULTS/meson-$suite.log
-		json=build-asan/meson-logs/suite-$suite.json
-		rm -f "$json"
-		meson test -C build-asan --suite "$suite" --logbase "suite-$suite" \
-			--print-errorlogs --num-processes 2 >"$log" 2>&1 || true
-		if [ ! -s "$json" ]; then
-			result "meson:$suite" FAIL "$log"
-			continue
-		fi
-		while IFS=$'\t' read -r name res; do
-			case "$res" in
-			OK | EXPECTEDFAIL) result "$name" PASS ;;
-			SKIP) result "$name" SKIP ;;
-			*) result "$name" FAIL "$log" ;;
-			esac
-		done < <(jq -r '[.name, .result] | @tsv' "$json")
+		meson_suite build-asan "$suite"
 	done
 else
 	echo "(build failed: meson tests not run)"
+fi
+
+# fuzz suite: libFuzzer harnesses built with clang in build-fuzz (a failure
+# to build them is reported on its own line and does not stop the rest).
+section "fuzz tests (build-fuzz, libFuzzer)"
+if [ "${NATGW_SKIP_FUZZ:-0}" = 1 ]; then
+	echo "NATGW_SKIP_FUZZ=1: fuzz suite not run"
+	result fuzz SKIP
+elif ! command -v clang >/dev/null 2>&1; then
+	echo "(clang not installed: fuzz suite skipped)"
+	result fuzz SKIP
+else
+	fuzz_log=$RESULTS/build-fuzz.log
+	if scripts/build.sh fuzz >"$fuzz_log" 2>&1; then
+		tail -n 1 "$fuzz_log"
+		if meson introspect build-fuzz --tests 2>/dev/null | jq -r '.[].suite[]' |
+			sed 's/^.*://' | grep -qx fuzz; then
+			meson_suite build-fuzz fuzz
+		else
+			echo "(build-fuzz has no 'fuzz' suite)"
+			result fuzz SKIP
+		fi
+	else
+		result build-fuzz FAIL "$fuzz_log"
+	fi
 fi
 
 section "system tests (netns lab, build/natgw)"

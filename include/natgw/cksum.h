@@ -36,6 +36,15 @@ static inline uint16_t cksum_update16(uint16_t cksum, uint16_t old_v, uint16_t n
 	return (uint16_t)~cksum_fold(sum);
 }
 
+/* An incrementally updated ICMP checksum: 0x0000 and 0xffff are both one's
+ * complement zero, but for a message that is all zeros (echo reply, id 0,
+ * seq 0, no payload) only 0xffff verifies, and RFC 1624's eqn. 3 yields
+ * 0x0000 there. 0xffff verifies for every message. */
+static inline uint16_t cksum_icmp_nonzero(uint16_t c)
+{
+	return c == 0 ? 0xffff : c;
+}
+
 /* New checksum after a 32-bit field (e.g. an address) changed from old_v to new_v. */
 static inline uint16_t cksum_update32(uint16_t cksum, uint32_t old_v, uint32_t new_v)
 {

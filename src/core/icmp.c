@@ -65,7 +65,7 @@ void icmp_local_input(struct worker *w, struct rte_mbuf *m)
 	old_w = rte_cpu_to_be_16((uint16_t)(icmp->icmp_type << 8 | icmp->icmp_code));
 	icmp->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
 	new_w = rte_cpu_to_be_16((uint16_t)(icmp->icmp_type << 8 | icmp->icmp_code));
-	icmp->icmp_cksum = cksum_update16(icmp->icmp_cksum, old_w, new_w);
+	icmp->icmp_cksum = cksum_icmp_nonzero(cksum_update16(icmp->icmp_cksum, old_w, new_w));
 
 	pm->src_ip = ip->src_addr;
 	pm->dst_ip = ip->dst_addr;

@@ -128,7 +128,7 @@ static void nat_icmp_inner_echo(const struct nat_icmp_quote *q, uint16_t id, uin
 	uint8_t *l4 = q->inner + q->inner_ihl;
 	uint16_t old_id = nat_ld16(l4 + 4);
 
-	nat_icmp_set16(l4 + 2, cksum_update16(nat_ld16(l4 + 2), old_id, id), ck);
+	nat_icmp_set16(l4 + 2, cksum_icmp_nonzero(cksum_update16(nat_ld16(l4 + 2), old_id, id)), ck);
 	nat_icmp_set16(l4 + 4, id, ck);
 }
 

@@ -51,7 +51,7 @@ static void nat_translate_echo(uint8_t *l4, uint16_t id)
 	uint16_t old_id = nat_ld16(l4 + NAT_ICMP_ID_OFF);
 
 	nat_st16(l4 + NAT_ICMP_CKSUM_OFF,
-		 cksum_update16(nat_ld16(l4 + NAT_ICMP_CKSUM_OFF), old_id, id));
+		 cksum_icmp_nonzero(cksum_update16(nat_ld16(l4 + NAT_ICMP_CKSUM_OFF), old_id, id)));
 	nat_st16(l4 + NAT_ICMP_ID_OFF, id);
 }
 

@@ -85,6 +85,15 @@ int dp_eal_init(const struct natgw_config *cfg, const char *argv0, char *msg, si
 int dp_ports_start(struct dataplane *dp, char *msg, size_t len);
 void dp_ports_stop(struct dataplane *dp);
 
+/* port_afxdp.c: a port's RX mempool, as rte_pktmbuf_pool_create() would make it,
+ * except for net_af_xdp ports (driver name): their objects are packed back to back,
+ * as DPDK 22.11's net_af_xdp assumes when it registers the pool as AF_XDP UMEM
+ * (otherwise frames it copies into mbufs past its UMEM end are silently dropped).
+ * NULL with rte_errno set on failure. */
+struct rte_mempool *dp_rx_pool_create(const char *driver, const char *name, unsigned n,
+				      unsigned cache, uint16_t priv_size, uint16_t data_room,
+				      int socket);
+
 /* snapshot.c: compile the config into a dp_snapshot. 0 or -errno. */
 int dp_snapshot_build(struct dataplane *dp, struct dp_snapshot **out, char *msg, size_t len);
 void dp_snapshot_free(struct dp_snapshot *snap);

@@ -143,9 +143,9 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 	}
 	n_mbufs = ps->n_rxq * nb_rxd + 2 * DP_BURST * RTE_MAX(dp->n_workers, 1u) + 2048;
 	snprintf(poolname, sizeof(poolname), "rx_%u", idx);
-	port_rx_pool[idx] = rte_pktmbuf_pool_create(poolname, n_mbufs, POOL_CACHE,
-						    PKT_META_PRIV_SIZE, data_room,
-						    (int)rte_eth_dev_socket_id(pid));
+	port_rx_pool[idx] = dp_rx_pool_create(info.driver_name, poolname, n_mbufs, POOL_CACHE,
+					      PKT_META_PRIV_SIZE, data_room,
+					      (int)rte_eth_dev_socket_id(pid));
 	if (port_rx_pool[idx] == NULL) {
 		snprintf(msg, len, "port %s: cannot create a pool of %u mbufs: %s (raise memory_mb)",
 			 pc->name, n_mbufs, rte_strerror(rte_errno));

@@ -52,7 +52,7 @@ void dp_stats_print(struct dataplane *dp, FILE *f)
 			pc->tx_bytes, pc->forwarded, pc->fragments_out, es.imissed,
 			es.ierrors + es.oerrors);
 		if (dp->ports[p].n_rxq > 1 || dp->ports[p].n_txq > 1)
-			for (unsigned q = 0; q < RTE_MAX(dp->ports[p].n_rxq, dp->ports[p].n_txq) &&
+			for (unsigned q = 0; q < (unsigned)RTE_MAX(dp->ports[p].n_rxq, dp->ports[p].n_txq) &&
 					     q < NATGW_MAX_QUEUES; q++)
 				fprintf(f, "%-8s %-5u %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %14" PRIu64 "\n",
 					dp->cfg->ports[p].name, q, pc->queue[q].rx_packets,

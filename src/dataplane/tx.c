@@ -4,7 +4,9 @@
  * per port; packets are counted when queued and un-counted (and counted as
  * TX_FULL drops) by the buffer's error callback if the PMD refuses them.
  * Fragmentation uses rte_ip_frag (direct + indirect mbufs) and fixes the
- * Ethernet header and IPv4 checksum of every fragment. Only the owning
+ * Ethernet header and IPv4 checksum of every fragment. Chained mbufs
+ * (fragments, reassembled datagrams) are copied into one segment for ports
+ * whose PMD cannot send chains. Only the owning
  * worker lcore calls these.
  */
 #include <rte_ip.h>
@@ -49,11 +51,40 @@ int dp_tx_init(struct dp_worker *dw, unsigned n_ports, int socket)
 	return 0;
 }
 
+/* A single-segment copy of chained m (for PMDs without multi-segment TX,
+ * such as net_af_xdp, which would send only the first segment's bytes).
+ * Consumes m; NULL (counted) when no buffer is available. */
+static struct rte_mbuf *tx_linearize(struct dp_worker *dw, struct rte_mbuf *m)
+{
+	struct rte_mbuf *c = rte_pktmbuf_alloc(dw->dp->pool);
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	if (c == NULL || len > rte_pktmbuf_tailroom(c)) {
+		dw->core.ctr.drop[DROP_NO_MBUF]++;
+		rte_pktmbuf_free(c);
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	rte_pktmbuf_read(m, 0, len, rte_pktmbuf_append(c, (uint16_t)len));
+	*pkt_meta(c) = *pkt_meta(m);
+	c->ol_flags = m->ol_flags;
+	c->tx_offload = m->tx_offload;
+	rte_pktmbuf_free(m);
+	return c;
+}
+
 void dp_tx_enqueue(struct dp_worker *dw, struct rte_mbuf *m, unsigned port)
 {
 	struct port_counters *pc = &dw->core.ctr.port[port];
 	const struct dp_port *p = &dw->core.snap->ports[port];
-	uint32_t len = rte_pktmbuf_pkt_len(m);
+	uint32_t len;
+
+	if (unlikely(m->nb_segs > 1) && !dw->dp->ports[port].multi_seg) {
+		m = tx_linearize(dw, m);
+		if (m == NULL)
+			return;
+	}
+	len = rte_pktmbuf_pkt_len(m);
 
 	pc->tx_packets++;
 	pc->tx_bytes += len;

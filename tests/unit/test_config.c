@@ -253,7 +253,7 @@ static const struct {
 } port_expect[] = {
 	{ "lab.ini", "in1", "10.0.1.1", 24, 9001, 1, "main", "net_af_packet0,iface=in1,qpairs=1,framesz=10240,blocksz=20480,framecnt=512" },
 	{ "lab.ini", "in2", "10.0.2.1", 24, 9001, 1, "main", "net_af_packet1,iface=in2,qpairs=1,framesz=10240,blocksz=20480,framecnt=512" },
-	{ "lab.ini", "out", "203.0.113.1", 24, 1500, 1, "main", "net_af_packet2,iface=out,qpairs=1,framesz=10240,blocksz=20480,framecnt=512" },
+	{ "lab.ini", "out", "203.0.113.1", 24, 1500, 1, "main", "net_af_xdp0,iface=out,start_queue=0,queue_count=1" },
 	{ "cloud-nat-instance.ini", "out", "10.0.0.10", 24, 1500, 2, "main", "0000:00:05.0" },
 	{ "cloud-nat-instance.ini", "in", "10.0.1.10", 24, 9001, 2, "main", "0000:00:06.0" },
 	{ "multi-table.ini", "lan", "10.10.0.1", 24, 1500, 1, "main", NULL },
