@@ -15,6 +15,7 @@ CONFIG=${1:-}
 TMP=$(mktemp -d /tmp/natgw-demo.XXXXXX)
 chmod 755 "$TMP"
 NGINX_PID=
+NGINX_PIDS=()
 
 if [ -t 1 ]; then
 	heading() { printf '\n\033[1m==== %s ====\033[0m\n' "$*"; }
@@ -36,10 +37,10 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	set +e
-	if [ -n "$NGINX_PID" ]; then
-		kill "$NGINX_PID" 2>/dev/null
-		wait "$NGINX_PID" 2>/dev/null
-	fi
+	for p in $NGINX_PID "${NGINX_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	heading "stop natgw, remove the lab"
 	"$LAB" stop
 	"$LAB" down
@@ -124,6 +125,58 @@ else
 			echo "(and the requests did not reach natgw-inet either)"
 		fi
 	fi
+fi
+
+# web_server NS ADDR NAME: an nginx in NS on ADDR:80 serving "hello from NAME",
+# logging client address:port to $TMP/NAME/access.log.
+web_server() {
+	local ns=$1 addr=$2 name=$3 d=$TMP/$3
+	mkdir -p "$d/www"
+	echo "hello from $name" >"$d/www/index.html"
+	cat >"$d/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+    log_format peer '\$remote_addr:\$remote_port "\$request"';
+    access_log $d/access.log peer;
+    client_body_temp_path $d/body;
+    proxy_temp_path $d/proxy;
+    fastcgi_temp_path $d/fastcgi;
+    uwsgi_temp_path $d/uwsgi;
+    scgi_temp_path $d/scgi;
+    server { listen $addr:80; root $d/www; }
+}
+CONF
+	ip netns exec "$ns" nginx -e "$d/error.log" -p "$d" -c "$d/nginx.conf" \
+		-g 'daemon off;' >"$d/nginx.out" 2>&1 &
+	NGINX_PIDS+=($!)
+	for _ in $(seq 50); do
+		ip netns exec "$ns" ss -ltn 2>/dev/null | grep -q "$addr:80" && break
+		sleep 0.1
+	done
+}
+
+if grep -Eqi '^\[nat' "${CONFIG:-$ROOT/config/lab.ini}"; then
+	heading "NAT: curl from priv1 and priv2 -> nginx on the internet host"
+	web_server natgw-inet 203.0.113.10 internet-host
+	show "$LAB" exec priv1 curl -sS --max-time 10 http://203.0.113.10/
+	show "$LAB" exec priv2 curl -sS --max-time 10 http://203.0.113.10/
+	echo "what the internet host's nginx saw (client address:port) - only 203.0.113.1, random ports:"
+	sed 's/^/    /' "$TMP/internet-host/access.log"
+
+	heading "NAT: port-forward 203.0.113.1:8080 -> nginx in priv1 (10.0.1.10:80)"
+	web_server natgw-priv1 10.0.1.10 priv1-web
+	echo "from the internet host:"
+	show "$LAB" exec inet curl -sS --max-time 10 http://203.0.113.1:8080/
+	echo "from priv2, through the public address (hairpinning):"
+	show "$LAB" exec priv2 curl -sS --max-time 10 http://203.0.113.1:8080/
+	echo "what priv1's nginx saw:"
+	sed 's/^/    /' "$TMP/priv1-web/access.log"
+	echo "an unsolicited connection to another public port gets nothing:"
+	show "$LAB" exec inet curl -sS --max-time 2 http://203.0.113.1:9999/
 fi
 
 heading "a 8000-byte DF packet to the 1500-MTU side: natgw says fragmentation needed"
