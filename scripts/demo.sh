@@ -14,7 +14,6 @@ LAB=$ROOT/scripts/lab.sh
 CONFIG=${1:-}
 TMP=$(mktemp -d /tmp/natgw-demo.XXXXXX)
 chmod 755 "$TMP"
-NGINX_PID=
 NGINX_PIDS=()
 
 if [ -t 1 ]; then
@@ -37,7 +36,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	set +e
-	for p in $NGINX_PID "${NGINX_PIDS[@]}"; do
+	for p in "${NGINX_PIDS[@]}"; do
 		kill "$p" 2>/dev/null
 		wait "$p" 2>/dev/null
 	done
@@ -58,74 +57,6 @@ scripts/build.sh release
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-heading "create the netns lab"
-"$LAB" up
-if [ "${LAB_KERNEL_ROUTER:-0}" = 1 ]; then
-	heading "start the router: the kernel of natgw-gw stands in for natgw (LAB_KERNEL_ROUTER=1)"
-else
-	heading "start natgw"
-fi
-"$LAB" start ${CONFIG:+"$CONFIG"}
-"$LAB" status || true
-
-heading "ping priv1 (10.0.1.10) -> priv2 (10.0.2.10) through natgw"
-show "$LAB" exec priv1 ping -c 3 -i 0.2 10.0.2.10
-
-heading "traceroute priv1 -> priv2: hop 1 is natgw (10.0.1.1)"
-show "$LAB" exec priv1 traceroute -n -q 1 -w 2 -m 5 10.0.2.10
-
-heading "HTTP: curl in priv1 -> nginx in priv2"
-mkdir -p "$TMP/www"
-echo "hello from nginx in natgw-priv2, through natgw" >"$TMP/www/index.html"
-cat >"$TMP/nginx.conf" <<CONF
-user root;
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/error.log;
-events { worker_connections 64; }
-http {
-    access_log off;
-    client_body_temp_path $TMP/body;
-    proxy_temp_path $TMP/proxy;
-    fastcgi_temp_path $TMP/fastcgi;
-    uwsgi_temp_path $TMP/uwsgi;
-    scgi_temp_path $TMP/scgi;
-    server { listen 10.0.2.10:80; root $TMP/www; }
-}
-CONF
-ip netns exec natgw-priv2 nginx -e "$TMP/error.log" -p "$TMP" -c "$TMP/nginx.conf" \
-	-g 'daemon off;' >"$TMP/nginx.out" 2>&1 &
-NGINX_PID=$!
-for _ in $(seq 50); do
-	ip netns exec natgw-priv2 ss -ltn 2>/dev/null | grep -q '10.0.2.10:80' && break
-	sleep 0.1
-done
-show "$LAB" exec priv1 curl -sS --max-time 10 http://10.0.2.10/
-
-heading "ping natgw's own address 10.0.1.1 from priv1"
-show "$LAB" exec priv1 ping -c 3 -i 0.2 10.0.1.1
-
-heading "the internet host 203.0.113.10 from priv1"
-echos_before=$(icmp_stat natgw-inet InEchos)
-if "$LAB" exec priv1 ping -c 3 -i 0.2 -W 1 203.0.113.10 >"$TMP/inet.ping" 2>&1; then
-	cat "$TMP/inet.ping"
-	echo "internet host reachable from priv1 through natgw"
-else
-	cat "$TMP/inet.ping"
-	if grep -Eqi '^\[nat' "${CONFIG:-$ROOT/config/lab.ini}"; then
-		echo "internet host NOT reachable although $CONFIG has a NAT section: that is a bug"
-	else
-		echo "internet host not reachable yet: needs NAT (issue: Masquerading NAT)"
-		echos=$(($(icmp_stat natgw-inet InEchos) - echos_before))
-		if [ "$echos" -gt 0 ]; then
-			echo "($echos echo requests did reach natgw-inet through natgw; it has no" \
-				"route back to 10.0.1.10)"
-		else
-			echo "(and the requests did not reach natgw-inet either)"
-		fi
-	fi
-fi
 
 # web_server NS ADDR NAME: an nginx in NS on ADDR:80 serving "hello from NAME",
 # logging client address:port to $TMP/NAME/access.log.
@@ -158,6 +89,50 @@ CONF
 		sleep 0.1
 	done
 }
+
+heading "create the netns lab"
+"$LAB" up
+if [ "${LAB_KERNEL_ROUTER:-0}" = 1 ]; then
+	heading "start the router: the kernel of natgw-gw stands in for natgw (LAB_KERNEL_ROUTER=1)"
+else
+	heading "start natgw"
+fi
+"$LAB" start ${CONFIG:+"$CONFIG"}
+"$LAB" status || true
+
+heading "ping priv1 (10.0.1.10) -> priv2 (10.0.2.10) through natgw"
+show "$LAB" exec priv1 ping -c 3 -i 0.2 10.0.2.10
+
+heading "traceroute priv1 -> priv2: hop 1 is natgw (10.0.1.1)"
+show "$LAB" exec priv1 traceroute -n -q 1 -w 2 -m 5 10.0.2.10
+
+heading "HTTP: curl in priv1 -> nginx in priv2"
+web_server natgw-priv2 10.0.2.10 natgw-priv2
+show "$LAB" exec priv1 curl -sS --max-time 10 http://10.0.2.10/
+
+heading "ping natgw's own address 10.0.1.1 from priv1"
+show "$LAB" exec priv1 ping -c 3 -i 0.2 10.0.1.1
+
+heading "the internet host 203.0.113.10 from priv1"
+echos_before=$(icmp_stat natgw-inet InEchos)
+if "$LAB" exec priv1 ping -c 3 -i 0.2 -W 1 203.0.113.10 >"$TMP/inet.ping" 2>&1; then
+	cat "$TMP/inet.ping"
+	echo "internet host reachable from priv1 through natgw"
+else
+	cat "$TMP/inet.ping"
+	if grep -Eqi '^\[nat' "${CONFIG:-$ROOT/config/lab.ini}"; then
+		echo "internet host NOT reachable although $CONFIG has a NAT section: that is a bug"
+	else
+		echo "internet host not reachable yet: needs NAT (issue: Masquerading NAT)"
+		echos=$(($(icmp_stat natgw-inet InEchos) - echos_before))
+		if [ "$echos" -gt 0 ]; then
+			echo "($echos echo requests did reach natgw-inet through natgw; it has no" \
+				"route back to 10.0.1.10)"
+		else
+			echo "(and the requests did not reach natgw-inet either)"
+		fi
+	fi
+fi
 
 if grep -Eqi '^\[nat' "${CONFIG:-$ROOT/config/lab.ini}"; then
 	heading "NAT: curl from priv1 and priv2 -> nginx on the internet host"

@@ -6,32 +6,21 @@
 set -euo pipefail
 natgw=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d /tmp/natgw-pcap.XXXXXX)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/natgw_run.sh
+. "$here/../lib/natgw_run.sh"
+natgw_run_init
+dir=$NATGW_DIR
 
 /usr/bin/python3 "$here/make_golden.py" "$dir"
 sed -e "s|@DIR@|$dir|g" -e "s|@ID@|$$|g" "$here/golden.ini.in" > "$dir/golden.ini"
 "$natgw" --check -c "$dir/golden.ini"
 
-"$natgw" -c "$dir/golden.ini" > "$dir/stdout" 2> "$dir/stderr" &
-pid=$!
 # The pcap PMD reads its whole file in the first bursts; give it time to
-# start (EAL init) and drain, then stop it so the output files are closed.
-for _ in $(seq 1 100); do
-	grep -q "running with" "$dir/stderr" 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+# drain, then stop natgw so the output files are closed.
+natgw_run_start "$natgw" "$dir/golden.ini"
 sleep 1
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=""
+natgw_run_stop
+rc=$NATGW_RC
 if [ "$rc" != 0 ]; then
 	echo "FAIL: natgw exited with $rc"; cat "$dir/stderr"; exit 1
 fi

@@ -6,28 +6,17 @@
 set -euo pipefail
 natgw=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d /tmp/natgw-pcapnat.XXXXXX)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/natgw_run.sh
+. "$here/../lib/natgw_run.sh"
+natgw_run_init
+dir=$NATGW_DIR
 
 /usr/bin/python3 "$here/nat_reasm.py" make "$dir"
 sed -e "s|@DIR@|$dir|g" -e "s|@ID@|$$|g" "$here/nat_reasm.ini.in" >"$dir/nat.ini"
-"$natgw" -c "$dir/nat.ini" >"$dir/stdout" 2>"$dir/stderr" &
-pid=$!
-for _ in $(seq 100); do
-	grep -q "running with" "$dir/stderr" 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+natgw_run_start "$natgw" "$dir/nat.ini"
 sleep 1
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=""
+natgw_run_stop
+rc=$NATGW_RC
 fail=0
 [ "$rc" = 0 ] || { echo "FAIL: natgw exited with $rc"; fail=1; }
 /usr/bin/python3 "$here/nat_reasm.py" check "$dir" || fail=1

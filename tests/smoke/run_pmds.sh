@@ -7,28 +7,17 @@
 set -euo pipefail
 natgw=$(readlink -f "$1")
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d /tmp/natgw-smoke.XXXXXX)
-pid=""
-cleanup() {
-	[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
-	rm -rf "$dir"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib/natgw_run.sh
+. "$here/../lib/natgw_run.sh"
+natgw_run_init
+dir=$NATGW_DIR
 
-"$natgw" -c "$here/pmds.ini" >"$dir/out" 2>"$dir/err" &
-pid=$!
-for _ in $(seq 100); do
-	grep -q "running with" "$dir/err" 2>/dev/null && break
-	kill -0 "$pid" 2>/dev/null || break
-	sleep 0.1
-done
+natgw_run_start "$natgw" "$here/pmds.ini"
 sleep 1
-kill -USR1 "$pid"
+kill -USR1 "$NATGW_PID"
 sleep 0.5
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=""
+natgw_run_stop
+rc=$NATGW_RC
 fail=0
 check() { # check DESCRIPTION CONDITION...
 	local d=$1
@@ -36,9 +25,9 @@ check() { # check DESCRIPTION CONDITION...
 	if "$@"; then echo "ok: $d"; else echo "FAIL: $d"; fail=1; fi
 }
 # value ROWNAME COLUMN: from the last counters table
-port_col() { awk -v p="$1" -v c="$2" '$1 == p && $2 == "all" { v = $c } END { print v + 0 }' "$dir/out"; }
-drop() { awk -v r="$1" '$1 == "drop" && $2 == r { v = $3 } END { print v + 0 }' "$dir/out"; }
-tables=$(grep -c '==== end of counters ====' "$dir/out" || true)
+port_col() { awk -v p="$1" -v c="$2" '$1 == p && $2 == "all" { v = $c } END { print v + 0 }' "$dir/stdout"; }
+drop() { awk -v r="$1" '$1 == "drop" && $2 == r { v = $3 } END { print v + 0 }' "$dir/stdout"; }
+tables=$(grep -c '==== end of counters ====' "$dir/stdout" || true)
 check "exit status 0 (got $rc)" test "$rc" = 0
 check "two counter tables (SIGUSR1 and exit), got $tables" test "$tables" = 2
 check "ring port received its own gratuitous ARP (rx $(port_col r 3))" test "$(port_col r 3)" -ge 1
@@ -49,7 +38,7 @@ check "null port received frames ($nrx)" test "$nrx" -gt 1000
 check "every null frame counted as eth_not_for_us ($nd of $nrx)" test "$nd" = "$nrx"
 check "nothing forwarded" test "$(port_col r 7)" = 0 -a "$(port_col n 7)" = 0
 if [ "$fail" != 0 ]; then
-	echo "---- stdout"; cat "$dir/out"; echo "---- stderr"; cat "$dir/err"
+	echo "---- stdout"; cat "$dir/stdout"; echo "---- stderr"; cat "$dir/stderr"
 	exit 1
 fi
 echo "pmd smoke: PASS"
