@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # natgw_run.sh: start and stop a natgw process for the pcap and smoke tests
 # (no namespaces). Source it; it sets an EXIT trap that kills natgw and
 # removes the test's temporary directory.
