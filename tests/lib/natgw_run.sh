@@ -11,8 +11,8 @@ NATGW_DIR=""
 NATGW_RC=""
 
 natgw_run_cleanup() {
-	[ -n "$NATGW_PID" ] && kill -9 "$NATGW_PID" 2>/dev/null || true
-	[ -n "$NATGW_DIR" ] && rm -rf "$NATGW_DIR"
+	if [ -n "$NATGW_PID" ]; then kill -9 "$NATGW_PID" 2>/dev/null || true; fi
+	if [ -n "$NATGW_DIR" ]; then rm -rf "$NATGW_DIR"; fi
 }
 
 natgw_run_init() {
@@ -30,6 +30,7 @@ natgw_run_start() {
 	done
 }
 
+# shellcheck disable=SC2034 # NATGW_RC is read by the sourcing script
 natgw_run_stop() {
 	kill -TERM "$NATGW_PID" 2>/dev/null || true
 	NATGW_RC=0

@@ -22,9 +22,9 @@ fail=0
 /usr/bin/python3 "$here/nat_reasm.py" check "$dir" || fail=1
 val() { awk -v k="$1" -v n="$2" '$1 == k && $2 == n { v = $3 } END { print v + 0 }' "$dir/stdout"; }
 for c in "nat fragments_reassembled 1" "nat sessions_snat 1" "drop nat_reassembly_failed 0"; do
-	set -- $c
-	got=$(val "$1" "$2")
-	if [ "$got" = "$3" ]; then echo "ok: $1 $2 = $got"; else echo "FAIL: $1 $2 = $got, expected $3"; fail=1; fi
+	read -r kind name want <<<"$c"
+	got=$(val "$kind" "$name")
+	if [ "$got" = "$want" ]; then echo "ok: $kind $name = $got"; else echo "FAIL: $kind $name = $got, expected $want"; fail=1; fi
 done
 if [ "$fail" != 0 ]; then
 	echo "---- stdout"; cat "$dir/stdout"; echo "---- stderr"; cat "$dir/stderr"
