@@ -25,6 +25,10 @@
 #define NATGW_MAX_POOL 16
 #define NATGW_MAX_INSIDE 16
 #define NATGW_MAX_FORWARDS 256
+#define NATGW_MAX_SG 64            /* security groups (a port's groups are a 64-bit mask) */
+#define NATGW_MAX_NACL 32
+#define NATGW_MAX_PREFIX_LISTS 64
+#define NATGW_NACL_RULE_MAX 32766  /* NACL rule numbers are 1..32766 */
 
 enum natgw_route_type {
 	NATGW_ROUTE_CONNECTED = 0, /* prefix on a port's own subnet (auto-added) */
@@ -60,6 +64,77 @@ struct natgw_port_config {
 	bool tx_csum_offload;            /* use TX checksum offload if PMD offers it */
 	bool promisc;                    /* put port in promiscuous mode (default off) */
 	int table;                       /* route table index used for ingress, -1: "main" */
+	uint64_t security_groups;        /* bit i: group sg[i] applies (0: no filtering) */
+	int nacl;                        /* index in nacls[], -1: none */
+};
+
+/* ---- filtering (security groups, network ACLs) ---- */
+
+enum natgw_filter_dir {
+	NATGW_DIR_INGRESS = 0, /* traffic entering natgw through the port */
+	NATGW_DIR_EGRESS,      /* traffic leaving natgw through the port */
+};
+
+/* Who a security-group rule talks to. */
+enum natgw_peer_kind {
+	NATGW_PEER_CIDR = 0,    /* cidr/cidr_len */
+	NATGW_PEER_PREFIX_LIST, /* prefix_lists[peer_ref] */
+	NATGW_PEER_SG,          /* the members of sgs[peer_ref] */
+};
+
+/* Protocol/port match shared by SG and NACL rules. proto 0 = all protocols;
+ * for TCP/UDP port_lo..port_hi (0..65535 = any); for ICMP icmp_type/-code,
+ * -1 = any. Ports are destination ports for the direction the rule is written
+ * for (ingress: port on natgw's far side being reached; as in cloud VPCs). */
+struct natgw_l4_match {
+	uint8_t proto;
+	uint16_t port_lo;
+	uint16_t port_hi;
+	int16_t icmp_type;
+	int16_t icmp_code;
+};
+
+/* A security-group rule: an allow (groups have no deny). */
+struct natgw_sg_rule {
+	uint8_t dir;                /* enum natgw_filter_dir */
+	struct natgw_l4_match l4;
+	uint8_t peer_kind;          /* enum natgw_peer_kind */
+	uint32_t cidr;              /* host order, host bits zero (NATGW_PEER_CIDR) */
+	uint8_t cidr_len;
+	uint16_t peer_ref;          /* index for PREFIX_LIST / SG peers */
+	char key[24];               /* config key it came from ("rule.3"), for messages/counters */
+};
+
+struct natgw_sg {
+	char name[NATGW_NAME_MAX];
+	struct natgw_sg_rule *rules; /* heap */
+	unsigned n_rules, rules_cap;
+	uint32_t *members;           /* host order addresses declared members (heap) */
+	unsigned n_members, members_cap;
+};
+
+struct natgw_prefix_list {
+	char name[NATGW_NAME_MAX];
+	uint32_t *prefix;            /* host order (heap) */
+	uint8_t *len;                /* (heap) */
+	unsigned n, cap;
+};
+
+/* A NACL rule: numbered, allow or deny, one direction; matches the remote
+ * CIDR (ingress: source, egress: destination). */
+struct natgw_nacl_rule {
+	uint16_t number;             /* 1..32766, evaluated lowest first */
+	uint8_t dir;                 /* enum natgw_filter_dir */
+	bool allow;
+	struct natgw_l4_match l4;
+	uint32_t cidr;               /* host order */
+	uint8_t cidr_len;
+};
+
+struct natgw_nacl {
+	char name[NATGW_NAME_MAX];
+	struct natgw_nacl_rule *rules; /* heap, sorted by (dir, number) after loading */
+	unsigned n_rules, rules_cap;
 };
 
 struct natgw_neighbour_config {
@@ -129,6 +204,12 @@ struct natgw_config {
 	struct natgw_route_table tables[NATGW_MAX_TABLES];
 	unsigned n_tables;
 	struct natgw_nat_config nat;
+	struct natgw_sg sgs[NATGW_MAX_SG];
+	unsigned n_sgs;
+	struct natgw_nacl nacls[NATGW_MAX_NACL];
+	unsigned n_nacls;
+	struct natgw_prefix_list prefix_lists[NATGW_MAX_PREFIX_LISTS];
+	unsigned n_prefix_lists;
 	struct natgw_neighbour_config *neighbours; /* heap array */
 	unsigned n_neighbours;
 	unsigned neighbours_cap;
