@@ -9,9 +9,11 @@
  *  2. iniparser_load() parses the same text; its values (quotes and inline
  *     comments stripped) are attached to the pre-scan records.
  *  3. Validation walks the records in a fixed order (global, ports, tables,
- *     neighbours, nat), fills the model and finally calls config_finalize().
- *     The [nat] section is parsed in config_nat.c; the load state and value
- *     helpers the two files share are in config_ini.h.
+ *     neighbours, nat, filtering), fills the model and finally calls
+ *     config_finalize(). The [nat] section is parsed in config_nat.c, the
+ *     [prefix_list], [sg] and [nacl] sections and the ports' security_groups /
+ *     nacl keys in config_filter.c; the load state and value helpers the
+ *     files share are in config_ini.h.
  * The format is documented in docs/CONFIG.md; keep the two in step.
  *
  * Errors: every message starts with "FILE:LINE: [section] key: " and says what
@@ -219,8 +221,11 @@ static int ini_scan_line(struct ini_doc *doc, char *s, unsigned line)
 
 		for (unsigned i = cur->first_key; i < doc->n_keys; i++)
 			if (strcmp(doc->keys[i].name, name) == 0)
-				return ini_fail_line(doc, line, "duplicate key '%s' in [%s] (first on line %u)",
-						     name, cur->name, doc->keys[i].line);
+				return ini_fail_line(doc, line, "duplicate key '%s' in [%s] (first on line %u)%s",
+						     name, cur->name, doc->keys[i].line,
+						     strncmp(cur->name, "nacl ", 5) == 0 &&
+						     (strncmp(name, "ingress.", 8) == 0 || strncmp(name, "egress.", 7) == 0) ?
+						     ": duplicate rule number (a number may be used once per direction)" : "");
 	}
 	return ini_key_add(doc, name, line);
 }
@@ -499,8 +504,10 @@ static int ini_port(struct ini_doc *doc, const struct ini_sect *s, struct natgw_
 			rc = ini_get_bool(doc, k, &p->tx_csum_offload);
 		} else if (strcmp(k->name, "promiscuous") == 0) {
 			rc = ini_get_bool(doc, k, &p->promisc);
+		} else if (strcmp(k->name, "security_groups") == 0 || strcmp(k->name, "nacl") == 0) {
+			continue; /* bindings: resolved by ini_filter() once groups exist */
 		} else {
-			return ini_fail_key(doc, k, "unknown key (expected devargs, address, mtu, queues, rx_checksum_offload, tx_checksum_offload or promiscuous)");
+			return ini_fail_key(doc, k, "unknown key (expected devargs, address, mtu, queues, rx_checksum_offload, tx_checksum_offload, promiscuous, security_groups or nacl)");
 		}
 	}
 	if (rc < 0)
@@ -919,9 +926,27 @@ static int ini_classify(struct ini_doc *doc)
 			rc = ini_check_name(doc, s, "table");
 			if (rc < 0)
 				return rc;
+		} else if (w == 2 && strncmp(s->name, "sg", 2) == 0 && *rest != '\0') {
+			s->kind = INI_SG;
+			s->obj = rest;
+			rc = ini_check_name(doc, s, "security group");
+			if (rc < 0)
+				return rc;
+		} else if (w == 4 && strncmp(s->name, "nacl", 4) == 0 && *rest != '\0') {
+			s->kind = INI_NACL;
+			s->obj = rest;
+			rc = ini_check_name(doc, s, "NACL");
+			if (rc < 0)
+				return rc;
+		} else if (w == 11 && strncmp(s->name, "prefix_list", 11) == 0 && *rest != '\0') {
+			s->kind = INI_PL;
+			s->obj = rest;
+			rc = ini_check_name(doc, s, "prefix list");
+			if (rc < 0)
+				return rc;
 		} else {
 			return ini_fail_line(doc, s->line,
-					     "unknown section [%s] (expected [global], [port NAME], [table NAME], [neighbours] or [nat])",
+					     "unknown section [%s] (expected [global], [port NAME], [table NAME], [neighbours], [nat], [sg NAME], [nacl NAME] or [prefix_list NAME])",
 					     s->name);
 		}
 	}
@@ -981,6 +1006,8 @@ static int ini_build(struct ini_doc *doc, struct natgw_config *cfg)
 	for (unsigned i = 0; i < doc->n_sects && rc == 0; i++)
 		if (doc->sects[i].kind == INI_NAT)
 			rc = ini_nat(doc, &doc->sects[i], cfg);
+	if (rc == 0)
+		rc = ini_filter(doc, cfg);
 	if (rc < 0)
 		return rc;
 	if (cfg->n_ports == 0)

@@ -19,7 +19,7 @@
 #define INI_NAME_BUF 128           /* section and key names */
 #define INI_TOKENS_MAX 8
 
-enum ini_kind { INI_GLOBAL, INI_PORT, INI_TABLE, INI_NEIGH, INI_NAT };
+enum ini_kind { INI_GLOBAL, INI_PORT, INI_TABLE, INI_NEIGH, INI_NAT, INI_SG, INI_NACL, INI_PL };
 
 struct ini_sect {
 	char name[INI_NAME_BUF];   /* lower-cased, trimmed: iniparser's section */
@@ -27,7 +27,7 @@ struct ini_sect {
 	unsigned first_key;        /* keys of a section are contiguous */
 	unsigned n_keys;
 	enum ini_kind kind;
-	const char *obj;           /* NAME part of [port NAME] / [table NAME] */
+	const char *obj;           /* NAME part of [port NAME] / [table NAME] / [sg NAME] ... */
 };
 
 struct ini_key {
@@ -91,5 +91,9 @@ bool ini_numbered_key(const char *name, const char *prefix);
 
 /* Fill cfg->nat from the [nat] section (config_nat.c); ports must be loaded. */
 int ini_nat(struct ini_doc *doc, const struct ini_sect *s, struct natgw_config *cfg);
+
+/* Fill prefix lists, security groups and NACLs from their sections, then the
+ * ports' security_groups / nacl bindings (config_filter.c); ports must be loaded. */
+int ini_filter(struct ini_doc *doc, struct natgw_config *cfg);
 
 #endif

@@ -1,8 +1,9 @@
 /* Configuration model helpers.
  *
  * Overview: struct natgw_config (include/natgw/config.h) is a plain value: fixed
- * arrays for ports, tables and the [nat] pool/prefixes/forwards, heap arrays
- * for routes and static neighbours.
+ * arrays for ports, tables, filters and the [nat] pool/prefixes/forwards, heap
+ * arrays for routes, static neighbours, security-group rules and members, NACL
+ * rules and prefix-list entries.
  * This file holds what every producer of a config needs: defaults, lookups,
  * route insertion with duplicate detection, finalisation (table "main" and the
  * connected routes) and the strict parsers for addresses, prefixes and MACs.
@@ -50,6 +51,8 @@ static void config_port_defaults(struct natgw_port_config *p)
 	p->tx_csum_offload = true;
 	p->promisc = false;
 	p->table = -1;
+	p->security_groups = 0; /* no groups: not filtered */
+	p->nacl = -1;           /* no NACL */
 }
 
 /* [nat] defaults (RFC 4787/5382/5508/7857 timers); enabled stays false. */
@@ -96,6 +99,16 @@ void config_free(struct natgw_config *cfg)
 		return;
 	for (unsigned i = 0; i < NATGW_MAX_TABLES; i++)
 		free(cfg->tables[i].routes);
+	for (unsigned i = 0; i < NATGW_MAX_SG; i++) {
+		free(cfg->sgs[i].rules);
+		free(cfg->sgs[i].members);
+	}
+	for (unsigned i = 0; i < NATGW_MAX_NACL; i++)
+		free(cfg->nacls[i].rules);
+	for (unsigned i = 0; i < NATGW_MAX_PREFIX_LISTS; i++) {
+		free(cfg->prefix_lists[i].prefix);
+		free(cfg->prefix_lists[i].len);
+	}
 	free(cfg->neighbours);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -160,6 +160,21 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
+	/* Filtering is parsed and validated but not enforced yet: running with
+	 * a port bound to groups or a NACL would silently pass what the operator
+	 * meant to block, so refuse. */
+	for (unsigned i = 0; i < cfg.n_ports; i++) {
+		if (cfg.ports[i].security_groups != 0 || cfg.ports[i].nacl >= 0) {
+			fprintf(stderr,
+				"natgw: %s: [port %s] binds security groups or a NACL; they are validated "
+				"(--check) but not enforced on the packet path yet, so natgw refuses to run "
+				"with them rather than forward unfiltered\n",
+				config_path ? config_path : "<embedded default>", cfg.ports[i].name);
+			config_free(&cfg);
+			return 1;
+		}
+	}
+
 	/* Every thread (EAL's included) inherits this mask; only the control
 	 * thread takes these signals, with sigtimedwait. */
 	sigemptyset(&set);

@@ -2,7 +2,8 @@
  *
  * Table-driven: the parse helpers against good and bad strings; the model
  * functions (defaults, route_add, finalize); every .ini file in config/ must
- * load, with spot checks of ports, tables, routes and [nat]; every .ini file in
+ * load, with spot checks of ports, tables, routes, [nat] and the filtering
+ * sections (security groups, NACLs, prefix lists); every .ini file in
  * tests/unit/configs/bad/ must fail with the fragment named on its first line ("; expect: FRAGMENT").
  * Runs with workdir tests/unit. Prints one line per failure and a summary.
  */
@@ -178,6 +179,9 @@ static void test_model(void)
 	check(cfg.ports[0].mtu == 1500 && cfg.ports[0].queues == 1 && cfg.ports[0].rx_csum_offload &&
 	      cfg.ports[0].tx_csum_offload && !cfg.ports[0].promisc && cfg.ports[0].table == -1 &&
 	      cfg.ports[NATGW_MAX_PORTS - 1].table == -1, "config_init port defaults");
+	check(cfg.ports[0].nacl == -1 && cfg.ports[0].security_groups == 0 &&
+	      cfg.ports[NATGW_MAX_PORTS - 1].nacl == -1 && cfg.n_sgs == 0 && cfg.n_nacls == 0 &&
+	      cfg.n_prefix_lists == 0, "config_init filter defaults");
 	check(!cfg.nat.enabled && cfg.nat.n_pool == 0 && cfg.nat.n_inside == 0 &&
 	      cfg.nat.n_forwards == 0 && cfg.nat.port_min == 1024 && cfg.nat.port_max == 65535 &&
 	      cfg.nat.mapping == NATGW_NAT_MAPPING_EIM && cfg.nat.timeout_udp == 300 &&
@@ -313,6 +317,8 @@ static const struct {
 	{ "multi-table.ini", false, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, false, 0 },
 	{ "nat-cloud-override.ini", true, "out", "192.0.2.50 192.0.2.1", "10.1.0.0/16 172.16.0.0/12",
 	  40000, 40099, NATGW_NAT_MAPPING_TUPLE, 60, 350, 350, 10, 350, 1000, 1000, 0, true, 3 },
+	{ "security.ini", true, "out", "203.0.113.1", "10.0.1.0/24 10.0.2.0/24", 1024, 65535,
+	  NATGW_NAT_MAPPING_EIM, 300, 7440, 240, 30, 60, 262144, 0, 120, false, 1 },
 };
 
 /* Port-forwards of each file, in file order. */
@@ -549,6 +555,13 @@ static void test_good_files(void)
 			check(known, "%s: add its [nat] values to nat_expect", path);
 		}
 		check_good_values(names[i], &cfg);
+		if (strcmp(names[i], "security.ini") != 0) {
+			bool unfiltered = cfg.n_sgs == 0 && cfg.n_nacls == 0 && cfg.n_prefix_lists == 0;
+
+			for (unsigned p = 0; p < cfg.n_ports; p++)
+				unfiltered &= cfg.ports[p].security_groups == 0 && cfg.ports[p].nacl == -1;
+			check(unfiltered, "%s: has filters or bindings", path);
+		}
 		config_free(&cfg);
 	}
 	free_list(names, n);
@@ -649,6 +662,295 @@ static void test_nat_good(void)
 	check(!cfg.nat.enabled && cfg.nat.n_forwards == 0, "config_free zeroes nat");
 }
 
+/* ---- filtering (security groups, NACLs, prefix lists) --------------------- */
+
+/* Index of the group called name, or -1. */
+static int sg_find(const struct natgw_config *cfg, const char *name)
+{
+	for (unsigned i = 0; i < cfg->n_sgs; i++)
+		if (strcmp(cfg->sgs[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* The rule of group g that came from key, or NULL. */
+static const struct natgw_sg_rule *sg_rule(const struct natgw_sg *g, const char *key)
+{
+	for (unsigned i = 0; i < g->n_rules; i++)
+		if (strcmp(g->rules[i].key, key) == 0)
+			return &g->rules[i];
+	return NULL;
+}
+
+/* Expected security-group rules: peer is a CIDR, "pl:NAME" or "sg:NAME". */
+static const struct {
+	const char *file, *group, *key;
+	uint8_t dir, proto;
+	uint16_t port_lo, port_hi;
+	int16_t icmp_type, icmp_code;
+	const char *peer;
+} sg_rule_expect[] = {
+	{ "security.ini", "lab-clients", "rule.1", NATGW_DIR_INGRESS, IPPROTO_TCP, 80, 80, -1, -1, "10.0.1.0/24" },
+	{ "security.ini", "lab-clients", "rule.2", NATGW_DIR_INGRESS, IPPROTO_ICMP, 0, 65535, -1, -1, "10.0.1.0/24" },
+	{ "security.ini", "lab-clients", "default-egress", NATGW_DIR_EGRESS, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+	{ "security.ini", "bastion", "rule.1", NATGW_DIR_INGRESS, IPPROTO_TCP, 22, 22, -1, -1, "sg:bastion" },
+	{ "security.ini", "bastion", "default-egress", NATGW_DIR_EGRESS, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+	{ "security.ini", "app", "rule.1", NATGW_DIR_INGRESS, IPPROTO_TCP, 443, 443, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "app", "rule.2", NATGW_DIR_INGRESS, IPPROTO_UDP, 53, 53, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "app", "rule.3", NATGW_DIR_INGRESS, IPPROTO_ICMP, 0, 65535, 8, -1, "10.0.2.0/24" },
+	{ "security.ini", "app", "rule.4", NATGW_DIR_EGRESS, IPPROTO_TCP, 22, 22, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "app", "rule.5", NATGW_DIR_EGRESS, IPPROTO_TCP, 8000, 8099, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "app", "rule.6", NATGW_DIR_EGRESS, IPPROTO_ICMP, 0, 65535, 3, 4, "10.0.2.0/24" },
+	{ "security.ini", "public-web", "rule.1", NATGW_DIR_INGRESS, IPPROTO_TCP, 8080, 8080, -1, -1, "0.0.0.0/0" },
+	{ "security.ini", "public-web", "rule.2", NATGW_DIR_INGRESS, IPPROTO_ICMP, 0, 65535, 8, -1, "pl:office" },
+	{ "security.ini", "public-web", "default-egress", NATGW_DIR_EGRESS, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+	{ "filter-quirks.ini", "first", "rule.1", NATGW_DIR_INGRESS, IPPROTO_TCP, 0, 65535, -1, -1, "sg:second" },
+	{ "filter-quirks.ini", "first", "rule.2", NATGW_DIR_EGRESS, IPPROTO_TCP, 443, 443, -1, -1, "pl:nets" },
+	{ "filter-quirks.ini", "first", "rule.3", NATGW_DIR_INGRESS, 47, 0, 65535, -1, -1, "10.0.0.0/8" },
+	{ "filter-quirks.ini", "first", "rule.4", NATGW_DIR_INGRESS, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+	{ "filter-quirks.ini", "first", "rule.5", NATGW_DIR_INGRESS, IPPROTO_ICMP, 0, 65535, 3, -1, "10.0.1.0/24" },
+	{ "filter-quirks.ini", "first", "rule.6", NATGW_DIR_INGRESS, IPPROTO_ICMP, 0, 65535, -1, -1, "10.0.2.0/24" },
+	{ "filter-quirks.ini", "first", "rule.7", NATGW_DIR_INGRESS, IPPROTO_UDP, 0, 65535, -1, -1, "10.0.3.0/24" },
+	{ "filter-quirks.ini", "first", "rule.8", NATGW_DIR_INGRESS, IPPROTO_ICMP, 0, 65535, 0, 0, "10.0.4.0/24" },
+	{ "filter-quirks.ini", "first", "rule.9", NATGW_DIR_EGRESS, IPPROTO_UDP, 5353, 5353, -1, -1, "224.0.0.251/32" },
+	{ "filter-quirks.ini", "second", "rule.1", NATGW_DIR_INGRESS, IPPROTO_UDP, 65535, 65535, -1, -1, "sg:second" },
+	{ "filter-quirks.ini", "second", "rule.99999", NATGW_DIR_INGRESS, 0, 0, 65535, -1, -1, "192.0.2.0/24" },
+	{ "filter-quirks.ini", "second", "default-egress", NATGW_DIR_EGRESS, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+};
+
+/* Groups: rule count and members (space-separated). */
+static const struct {
+	const char *file, *group;
+	unsigned n_rules;
+	const char *members;
+} sg_expect[] = {
+	{ "security.ini", "lab-clients", 3, "" },
+	{ "security.ini", "bastion", 2, "10.0.1.30 10.0.1.31" },
+	{ "security.ini", "app", 6, "" },
+	{ "security.ini", "public-web", 3, "" },
+	{ "security.ini", "locked", 0, "" },
+	{ "filter-quirks.ini", "first", 9, "" },
+	{ "filter-quirks.ini", "second", 3, "10.0.1.5 10.0.1.6 10.0.1.7" },
+};
+
+/* NACL rules in stored order (sorted by direction, then number). */
+static const struct {
+	const char *file, *nacl;
+	unsigned idx;
+	uint8_t dir;
+	uint16_t number;
+	bool allow;
+	uint8_t proto;
+	uint16_t port_lo, port_hi;
+	int16_t icmp_type, icmp_code;
+	const char *cidr;
+} nacl_expect[] = {
+	{ "security.ini", "allow-all", 0, NATGW_DIR_INGRESS, 100, true, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+	{ "security.ini", "allow-all", 1, NATGW_DIR_EGRESS, 100, true, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+	{ "security.ini", "priv2", 0, NATGW_DIR_INGRESS, 50, false, 0, 0, 65535, -1, -1, "10.0.2.99/32" },
+	{ "security.ini", "priv2", 1, NATGW_DIR_INGRESS, 100, true, IPPROTO_TCP, 80, 80, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 2, NATGW_DIR_INGRESS, 110, true, IPPROTO_TCP, 443, 443, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 3, NATGW_DIR_INGRESS, 120, true, IPPROTO_UDP, 53, 53, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 4, NATGW_DIR_INGRESS, 130, true, IPPROTO_ICMP, 0, 65535, 8, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 5, NATGW_DIR_EGRESS, 90, false, IPPROTO_TCP, 22, 22, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 6, NATGW_DIR_EGRESS, 100, true, IPPROTO_TCP, 1024, 65535, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 7, NATGW_DIR_EGRESS, 110, true, IPPROTO_UDP, 1024, 65535, -1, -1, "10.0.2.0/24" },
+	{ "security.ini", "priv2", 8, NATGW_DIR_EGRESS, 120, true, IPPROTO_ICMP, 0, 65535, 0, -1, "10.0.2.0/24" },
+	{ "filter-quirks.ini", "edge", 0, NATGW_DIR_INGRESS, 1, true, IPPROTO_TCP, 22, 22, -1, -1, "10.0.1.0/24" },
+	{ "filter-quirks.ini", "edge", 1, NATGW_DIR_INGRESS, 32766, false, 255, 0, 65535, -1, -1, "10.0.0.0/8" },
+	{ "filter-quirks.ini", "edge", 2, NATGW_DIR_EGRESS, 1, true, IPPROTO_ICMP, 0, 65535, 3, 4, "0.0.0.0/0" },
+	{ "filter-quirks.ini", "edge", 3, NATGW_DIR_EGRESS, 32766, false, 0, 0, 65535, -1, -1, "0.0.0.0/0" },
+};
+
+/* Port bindings: groups (space-separated names) and NACL (NULL: none). */
+static const struct {
+	const char *file, *port, *groups, *nacl;
+} bind_expect[] = {
+	{ "security.ini", "in1", "lab-clients bastion", "allow-all" },
+	{ "security.ini", "in2", "app", "priv2" },
+	{ "security.ini", "out", "public-web", NULL },
+	{ "filter-quirks.ini", "in1", "first second", "edge" },
+	{ "filter-quirks.ini", "in2", "", NULL },
+};
+
+/* Prefix lists: entries as a space-separated list of prefixes. */
+static const struct {
+	const char *file, *list, *prefixes;
+} pl_expect[] = {
+	{ "security.ini", "office", "192.0.2.0/24 198.51.100.0/25" },
+	{ "filter-quirks.ini", "nets", "0.0.0.0/0 192.0.2.1/32" },
+};
+
+/* True if rule r's peer is the one written as peer (CIDR, pl:NAME or sg:NAME). */
+static bool sg_peer_eq(const struct natgw_config *cfg, const struct natgw_sg_rule *r, const char *peer)
+{
+	uint32_t a;
+	uint8_t l;
+
+	if (strncmp(peer, "sg:", 3) == 0)
+		return r->peer_kind == NATGW_PEER_SG && r->peer_ref < cfg->n_sgs &&
+		       strcmp(cfg->sgs[r->peer_ref].name, peer + 3) == 0;
+	if (strncmp(peer, "pl:", 3) == 0)
+		return r->peer_kind == NATGW_PEER_PREFIX_LIST && r->peer_ref < cfg->n_prefix_lists &&
+		       strcmp(cfg->prefix_lists[r->peer_ref].name, peer + 3) == 0;
+	return config_parse_prefix(peer, &a, &l, true) == 0 && r->peer_kind == NATGW_PEER_CIDR &&
+	       r->cidr == a && r->cidr_len == l;
+}
+
+/* Check groups, rules, NACLs, prefix lists and bindings of a loaded file. */
+static void check_filter_values(const char *file, const struct natgw_config *cfg)
+{
+	unsigned n_groups = 0, n_nacls = 0, n_pls = 0;
+
+	for (size_t i = 0; i < sizeof(sg_expect) / sizeof(sg_expect[0]); i++) {
+		int g;
+
+		if (strcmp(sg_expect[i].file, file) != 0)
+			continue;
+		n_groups++;
+		g = sg_find(cfg, sg_expect[i].group);
+		check(g >= 0, "%s: group %s missing", file, sg_expect[i].group);
+		if (g < 0)
+			continue;
+		check(cfg->sgs[g].n_rules == sg_expect[i].n_rules, "%s: group %s has %u rules, want %u",
+		      file, sg_expect[i].group, cfg->sgs[g].n_rules, sg_expect[i].n_rules);
+		check(addr_list_eq(sg_expect[i].members, cfg->sgs[g].members, NULL, cfg->sgs[g].n_members),
+		      "%s: group %s members (%u)", file, sg_expect[i].group, cfg->sgs[g].n_members);
+	}
+	check(cfg->n_sgs == n_groups, "%s: %u groups, want %u", file, cfg->n_sgs, n_groups);
+	for (size_t i = 0; i < sizeof(sg_rule_expect) / sizeof(sg_rule_expect[0]); i++) {
+		const struct natgw_sg_rule *r;
+		int g;
+
+		if (strcmp(sg_rule_expect[i].file, file) != 0)
+			continue;
+		g = sg_find(cfg, sg_rule_expect[i].group);
+		r = g >= 0 ? sg_rule(&cfg->sgs[g], sg_rule_expect[i].key) : NULL;
+		check(r != NULL, "%s: [sg %s] %s missing", file, sg_rule_expect[i].group, sg_rule_expect[i].key);
+		if (r == NULL)
+			continue;
+		check(r->dir == sg_rule_expect[i].dir && r->l4.proto == sg_rule_expect[i].proto &&
+		      r->l4.port_lo == sg_rule_expect[i].port_lo && r->l4.port_hi == sg_rule_expect[i].port_hi &&
+		      r->l4.icmp_type == sg_rule_expect[i].icmp_type &&
+		      r->l4.icmp_code == sg_rule_expect[i].icmp_code,
+		      "%s: [sg %s] %s = dir %u proto %u ports %u-%u icmp %d/%d", file, sg_rule_expect[i].group,
+		      sg_rule_expect[i].key, r->dir, r->l4.proto, r->l4.port_lo, r->l4.port_hi, r->l4.icmp_type,
+		      r->l4.icmp_code);
+		check(sg_peer_eq(cfg, r, sg_rule_expect[i].peer), "%s: [sg %s] %s peer kind %u ref %u cidr %08x/%u, want %s",
+		      file, sg_rule_expect[i].group, sg_rule_expect[i].key, r->peer_kind, r->peer_ref, r->cidr,
+		      r->cidr_len, sg_rule_expect[i].peer);
+	}
+	for (size_t i = 0; i < sizeof(nacl_expect) / sizeof(nacl_expect[0]); i++) {
+		const struct natgw_nacl_rule *r;
+		int n = -1;
+		uint32_t a = 0;
+		uint8_t l = 0;
+
+		if (strcmp(nacl_expect[i].file, file) != 0)
+			continue;
+		for (unsigned j = 0; j < cfg->n_nacls; j++)
+			if (strcmp(cfg->nacls[j].name, nacl_expect[i].nacl) == 0)
+				n = (int)j;
+		if (nacl_expect[i].idx == 0)
+			n_nacls++;
+		check(n >= 0 && nacl_expect[i].idx < cfg->nacls[n].n_rules, "%s: [nacl %s] rule %u missing",
+		      file, nacl_expect[i].nacl, nacl_expect[i].idx);
+		if (n < 0 || nacl_expect[i].idx >= cfg->nacls[n].n_rules)
+			continue;
+		r = &cfg->nacls[n].rules[nacl_expect[i].idx];
+		check(config_parse_prefix(nacl_expect[i].cidr, &a, &l, true) == 0 && r->dir == nacl_expect[i].dir &&
+		      r->number == nacl_expect[i].number && r->allow == nacl_expect[i].allow &&
+		      r->l4.proto == nacl_expect[i].proto && r->l4.port_lo == nacl_expect[i].port_lo &&
+		      r->l4.port_hi == nacl_expect[i].port_hi && r->l4.icmp_type == nacl_expect[i].icmp_type &&
+		      r->l4.icmp_code == nacl_expect[i].icmp_code && r->cidr == a && r->cidr_len == l,
+		      "%s: [nacl %s] rule %u = dir %u #%u allow %d proto %u ports %u-%u icmp %d/%d %08x/%u",
+		      file, nacl_expect[i].nacl, nacl_expect[i].idx, r->dir, r->number, r->allow, r->l4.proto,
+		      r->l4.port_lo, r->l4.port_hi, r->l4.icmp_type, r->l4.icmp_code, r->cidr, r->cidr_len);
+		if (nacl_expect[i].idx + 1 == cfg->nacls[n].n_rules)
+			check(i + 1 == sizeof(nacl_expect) / sizeof(nacl_expect[0]) ||
+			      strcmp(nacl_expect[i + 1].nacl, nacl_expect[i].nacl) != 0,
+			      "%s: [nacl %s] has more rules than expected", file, nacl_expect[i].nacl);
+		else if (i + 1 == sizeof(nacl_expect) / sizeof(nacl_expect[0]) ||
+			 strcmp(nacl_expect[i + 1].nacl, nacl_expect[i].nacl) != 0)
+			check(false, "%s: [nacl %s] has %u rules, more than expected", file,
+			      nacl_expect[i].nacl, cfg->nacls[n].n_rules);
+	}
+	check(cfg->n_nacls == n_nacls, "%s: %u NACLs, want %u", file, cfg->n_nacls, n_nacls);
+	for (size_t i = 0; i < sizeof(pl_expect) / sizeof(pl_expect[0]); i++) {
+		const struct natgw_prefix_list *pl = NULL;
+
+		if (strcmp(pl_expect[i].file, file) != 0)
+			continue;
+		n_pls++;
+		for (unsigned j = 0; j < cfg->n_prefix_lists; j++)
+			if (strcmp(cfg->prefix_lists[j].name, pl_expect[i].list) == 0)
+				pl = &cfg->prefix_lists[j];
+		check(pl != NULL && addr_list_eq(pl_expect[i].prefixes, pl->prefix, pl->len, pl->n),
+		      "%s: prefix list %s", file, pl_expect[i].list);
+	}
+	check(cfg->n_prefix_lists == n_pls, "%s: %u prefix lists, want %u", file, cfg->n_prefix_lists, n_pls);
+	for (size_t i = 0; i < sizeof(bind_expect) / sizeof(bind_expect[0]); i++) {
+		char buf[256], *save = NULL;
+		uint64_t mask = 0;
+		int p, nacl = -1;
+
+		if (strcmp(bind_expect[i].file, file) != 0)
+			continue;
+		p = config_port_find(cfg, bind_expect[i].port);
+		snprintf(buf, sizeof(buf), "%s", bind_expect[i].groups);
+		for (char *t = strtok_r(buf, " ", &save); t != NULL; t = strtok_r(NULL, " ", &save)) {
+			int g = sg_find(cfg, t);
+
+			check(g >= 0, "%s: test bug: group %s", file, t);
+			if (g >= 0)
+				mask |= UINT64_C(1) << g;
+		}
+		for (unsigned j = 0; j < cfg->n_nacls && bind_expect[i].nacl != NULL; j++)
+			if (strcmp(cfg->nacls[j].name, bind_expect[i].nacl) == 0)
+				nacl = (int)j;
+		check(p >= 0 && cfg->ports[p].security_groups == mask && cfg->ports[p].nacl == nacl &&
+		      (bind_expect[i].nacl == NULL || nacl >= 0),
+		      "%s: port %s groups %#llx nacl %d, want %#llx %d", file, bind_expect[i].port,
+		      p >= 0 ? (unsigned long long)cfg->ports[p].security_groups : 0ULL,
+		      p >= 0 ? cfg->ports[p].nacl : -2, (unsigned long long)mask, nacl);
+	}
+}
+
+/* config/security.ini: groups, rules (and the default egress rule), NACLs sorted. */
+static void test_filter_security(void)
+{
+	struct natgw_config cfg;
+	char err[NATGW_ERR_MAX] = "";
+	int rc;
+
+	rc = config_load_ini(GOOD_DIR "/security.ini", &cfg, err, sizeof(err));
+	check(rc == 0, "security.ini: %d %s", rc, err);
+	if (rc != 0)
+		return;
+	check_filter_values("security.ini", &cfg);
+	/* group order is file order: bits of security_groups follow it */
+	check(cfg.n_sgs == 5 && strcmp(cfg.sgs[0].name, "lab-clients") == 0 &&
+	      strcmp(cfg.sgs[4].name, "locked") == 0, "security.ini: group order");
+	config_free(&cfg);
+	check(cfg.n_sgs == 0 && cfg.sgs[0].rules == NULL && cfg.n_nacls == 0 && cfg.n_prefix_lists == 0,
+	      "config_free zeroes filters");
+}
+
+/* Keyword case, numeric protocols, any, forward and self references, members.N, extremes. */
+static void test_filter_quirks(void)
+{
+	struct natgw_config cfg;
+	char err[NATGW_ERR_MAX] = "";
+	int rc;
+
+	rc = config_load_ini("configs/good/filter-quirks.ini", &cfg, err, sizeof(err));
+	check(rc == 0, "filter-quirks.ini: %d %s", rc, err);
+	if (rc != 0)
+		return;
+	check_filter_values("filter-quirks.ini", &cfg);
+	config_free(&cfg);
+}
+
 /* ---- bad files ---------------------------------------------------------- */
 
 /* Read "; expect: FRAGMENT" from the first line of path into frag. */
@@ -700,8 +1002,10 @@ static void test_bad_files(void)
 		check(strncmp(err, path, strlen(path)) == 0 && err[strlen(path)] == ':',
 		      "%s: error does not start with the file name: %s", path, err);
 		check(cfg.n_ports == 0 && cfg.n_tables == 0 && cfg.neighbours == NULL &&
-		      cfg.tables[0].routes == NULL && !cfg.nat.enabled && cfg.nat.n_forwards == 0,
-		      "%s: cfg not freed on error", path);
+		      cfg.tables[0].routes == NULL && !cfg.nat.enabled && cfg.nat.n_forwards == 0 &&
+		      cfg.n_sgs == 0 && cfg.sgs[0].rules == NULL && cfg.sgs[0].members == NULL &&
+		      cfg.n_nacls == 0 && cfg.nacls[0].rules == NULL && cfg.n_prefix_lists == 0 &&
+		      cfg.prefix_lists[0].prefix == NULL, "%s: cfg not freed on error", path);
 	}
 	free_list(names, n);
 }
@@ -745,6 +1049,8 @@ int main(void)
 	test_default();
 	test_quirks();
 	test_nat_good();
+	test_filter_security();
+	test_filter_quirks();
 	test_bad_files();
 	test_special_files();
 	if (n_failed) {
