@@ -191,6 +191,20 @@ int main(int argc, char **argv)
 	}
 	dp.cfg = &cfg;
 	dp.n_workers = RTE_MIN(rte_lcore_count(), (unsigned)DP_MAX_WORKERS);
+	/* Replies to a NATed flow must reach the worker that owns its session;
+	 * until receive-side steering does that, several workers each owning
+	 * RX queues would drop replies that RSS hands to another worker. */
+	if (cfg.nat.enabled && dp.n_workers > 1)
+		for (unsigned i = 0; i < cfg.n_ports; i++)
+			if (cfg.ports[i].queues > 1) {
+				snprintf(msg, sizeof(msg),
+					 "[port %s] queues = %u with %u workers and [nat]: replies could "
+					 "reach a worker that does not own their session (steering is not "
+					 "implemented yet); use queues = 1 or one lcore",
+					 cfg.ports[i].name, cfg.ports[i].queues, dp.n_workers);
+				rc = -EINVAL;
+				goto err_ports;
+			}
 	rc = dp_ports_start(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err_ports;
