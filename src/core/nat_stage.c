@@ -356,14 +356,15 @@ static void nat_pre_to_pool(struct worker *w, const struct nat_rt *rt, struct rt
 
 #define NAT_PRE_BATCH 32 /* packets whose lookups are prefetched together */
 
-/* Prerouting for one parsed packet (hash: its key's hash if precomputed). */
+/* Prerouting for one parsed packet. key/hash: its lookup key and hash from
+ * nat_pre_key, or NULL when it has no plain lookup key. */
 static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m,
-			uint32_t now, const uint32_t *hash)
+			uint32_t now, const struct nat_key *key, uint32_t hash)
 {
+	static const struct nat_key no_key;
 	struct pkt_meta *pm = pkt_meta(m);
-	bool to_pool, have_key;
 	struct nat_session *s;
-	struct nat_key k;
+	bool to_pool;
 	int dir = 0;
 
 	if (pm->action != PKT_TX || pm->ethertype != RTE_ETHER_TYPE_IPV4 ||
@@ -388,20 +389,28 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 		nat_pre_icmp_error(w, rt, m, pm, to_pool);
 		return;
 	}
-	have_key = nat_key_make(&k, pm->proto, pm->src_ip, pm->dst_ip, pm->sport, pm->dport,
-				pm->icmp_type);
-	if (have_key) {
-		s = hash != NULL ? nat_session_lookup_hashed(w->nat, &k, *hash, &dir)
-				 : nat_session_lookup(w->nat, &k, &dir);
+	if (key != NULL) {
+		s = nat_session_lookup_hashed(w->nat, key, hash, &dir);
 		if (s != NULL) {
 			nat_pre_hit(w, m, pm, s, dir, now);
 			return;
 		}
 	}
 	if (to_pool)
-		nat_pre_to_pool(w, rt, m, pm, &k, have_key, now);
+		nat_pre_to_pool(w, rt, m, pm, key != NULL ? key : &no_key, key != NULL, now);
 	else if (pm->in_port == rt->port && nat_is_inside(rt, pm->dst_ip))
 		pkt_drop(m, DROP_NAT_NO_SESSION);
+}
+
+/* The plain lookup key of a parsed packet (TCP, UDP, ICMP echo; not a
+ * fragment, not yet translated); false when it has none. */
+static bool nat_pre_key(const struct pkt_meta *pm, struct nat_key *key)
+{
+	return pm->action == PKT_TX && (pm->flags & PKT_F_L4_VALID) &&
+	       !(pm->flags & (PKT_F_FRAGMENT | PKT_F_NAT_DONE)) &&
+	       (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP || pm->proto == IPPROTO_ICMP) &&
+	       nat_key_make(key, pm->proto, pm->src_ip, pm->dst_ip, pm->sport, pm->dport,
+			    pm->icmp_type);
 }
 
 /* Look up / translate / admit every packet of a parsed burst (see above). */
@@ -415,30 +424,22 @@ void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	now = nat_now(w);
 	while (n > 0) {
 		uint16_t k = n > NAT_PRE_BATCH ? NAT_PRE_BATCH : n;
+		struct nat_key keys[NAT_PRE_BATCH];
 		uint32_t hash[NAT_PRE_BATCH];
-		bool hashed[NAT_PRE_BATCH];
+		bool keyed[NAT_PRE_BATCH];
 
-		/* Pass 1: keys of plain lookups, their hashes, slot prefetches.
-		 * Pass 2: prefetch the sessions. Pass 3: the real work, which
-		 * then mostly finds slots and sessions in cache. */
+		/* Pass 1: each packet's key (built once), its hash, a slot
+		 * prefetch. Pass 2: prefetch the sessions. Pass 3: the real work,
+		 * which then mostly finds slots and sessions in cache. */
 		for (uint16_t i = 0; i < k; i++) {
-			const struct pkt_meta *pm = pkt_meta(pkts[i]);
-			struct nat_key key;
-
-			hashed[i] = pm->action == PKT_TX && (pm->flags & PKT_F_L4_VALID) &&
-				    !(pm->flags & (PKT_F_FRAGMENT | PKT_F_NAT_DONE)) &&
-				    (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP ||
-				     pm->proto == IPPROTO_ICMP) &&
-				    nat_key_make(&key, pm->proto, pm->src_ip, pm->dst_ip, pm->sport,
-						 pm->dport, pm->icmp_type);
-			if (hashed[i])
-				hash[i] = nat_session_hash(w->nat, &key);
+			keyed[i] = nat_pre_key(pkt_meta(pkts[i]), &keys[i]);
+			hash[i] = keyed[i] ? nat_session_hash(w->nat, &keys[i]) : 0;
 		}
 		for (uint16_t i = 0; i < k; i++)
-			if (hashed[i])
+			if (keyed[i])
 				nat_session_prefetch(w->nat, hash[i]);
 		for (uint16_t i = 0; i < k; i++)
-			nat_pre_one(w, rt, pkts[i], now, hashed[i] ? &hash[i] : NULL);
+			nat_pre_one(w, rt, pkts[i], now, keyed[i] ? &keys[i] : NULL, hash[i]);
 		pkts += k;
 		n = (uint16_t)(n - k);
 	}

@@ -27,35 +27,12 @@
 
 #include "natgw/neigh.h"
 #include "natgw/pipeline.h"
+#include "test_check.h"
 
 #define TU_DATA_ROOM 9216
 #define TU_HZ 1000000ull
 
-/* ---- checks ---- */
-static unsigned tu_passed, tu_failed;
-
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (cond) {                                                   \
-			tu_passed++;                                          \
-		} else {                                                      \
-			tu_failed++;                                          \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                                  \
-			printf("\n");                                         \
-		}                                                             \
-	} while (0)
-
-/* Print the summary line and return the process exit status. */
-static inline int tu_summary(const char *name)
-{
-	if (tu_failed > 0) {
-		printf("%s: %u checks failed, %u passed\n", name, tu_failed, tu_passed);
-		return 1;
-	}
-	printf("%s: %u checks passed\n", name, tu_passed);
-	return 0;
-}
+/* ---- checks: test_check.h ---- */
 
 #define IPV4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 

@@ -13,19 +13,7 @@
 
 #include "natgw/nat.h"
 
-static unsigned passed, failed;
-
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (cond) {                                                   \
-			passed++;                                             \
-		} else {                                                      \
-			failed++;                                             \
-			printf("FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-			printf(__VA_ARGS__);                                  \
-			printf("\n");                                         \
-		}                                                             \
-	} while (0)
+#include "test_check.h"
 
 #define IPV4(a, b, c, d) \
 	rte_cpu_to_be_32((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
@@ -586,10 +574,5 @@ int main(void)
 	test_touch_class();
 	test_flush_foreach_hosts();
 	test_bytes();
-	if (failed > 0) {
-		printf("test_nat_table: %u checks failed, %u passed\n", failed, passed);
-		return 1;
-	}
-	printf("test_nat_table: %u checks passed\n", passed);
-	return 0;
+	return tu_summary("test_nat_table");
 }

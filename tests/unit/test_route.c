@@ -11,18 +11,7 @@
 
 #include "natgw/route.h"
 
-static unsigned checks, failures;
-
-#define CHECK(cond, ...)                                        \
-	do {                                                    \
-		checks++;                                       \
-		if (!(cond)) {                                  \
-			failures++;                             \
-			printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-			printf(__VA_ARGS__);                    \
-			printf("\n");                           \
-		}                                               \
-	} while (0)
+#include "test_check.h"
 
 static uint32_t mask_of(uint8_t len)
 {
@@ -212,6 +201,5 @@ int main(void)
 	test_random_table(3, 2000, 50000);
 	test_random_table(4, 5000, 50000);
 	rte_eal_cleanup();
-	printf("test_route: %u checks, %u failed\n", checks, failures);
-	return failures ? 1 : 0;
+	return tu_summary("test_route");
 }
