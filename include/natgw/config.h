@@ -121,7 +121,8 @@ struct natgw_prefix_list {
 };
 
 /* A NACL rule: numbered, allow or deny, one direction; matches the remote
- * CIDR (ingress: source, egress: destination). */
+ * CIDR (ingress: source, egress: destination) and optionally the other side
+ * (ingress: destination, "to CIDR"; egress: source, "from CIDR"). */
 struct natgw_nacl_rule {
 	uint16_t number;             /* 1..32766, evaluated lowest first */
 	uint8_t dir;                 /* enum natgw_filter_dir */
@@ -129,6 +130,8 @@ struct natgw_nacl_rule {
 	struct natgw_l4_match l4;
 	uint32_t cidr;               /* host order */
 	uint8_t cidr_len;
+	uint32_t other_cidr;         /* host order; with other_len 0: any (the default) */
+	uint8_t other_len;
 };
 
 struct natgw_nacl {

@@ -513,7 +513,8 @@ static int filter_nacl_key(struct ini_doc *doc, const struct ini_key *k, uint8_t
 	return 1;
 }
 
-/* Parse "ingress.N = allow|deny PROTO [SPEC] from CIDR" (egress: "to CIDR") into n. */
+/* Parse "ingress.N = allow|deny PROTO [SPEC] from CIDR [to CIDR]" (egress: "to CIDR
+ * [from CIDR]") into n. */
 static int filter_nacl_rule(struct ini_doc *doc, const struct ini_key *k, struct natgw_nacl *nacl,
 			    uint8_t dir, uint16_t number)
 {
@@ -533,9 +534,19 @@ static int filter_nacl_rule(struct ini_doc *doc, const struct ini_key *k, struct
 		r.allow = false;
 	else
 		return ini_fail_key(doc, k, "expected action allow or deny first, got \"%s\"", n >= 1 ? tok[0] : "");
+	/* Optional other side last: "from A to B" (ingress), "to A from B" (egress). */
+	if (n >= 6 && strcasecmp(tok[n - 2], dir == NATGW_DIR_INGRESS ? "to" : "from") == 0) {
+		if (strncasecmp(tok[n - 1], "pl:", 3) == 0 || strncasecmp(tok[n - 1], "sg:", 3) == 0)
+			return ini_fail_key(doc, k, "NACL rules match a CIDR a.b.c.d/len (prefix lists and groups are for [sg] rules), got \"%s\"",
+					    tok[n - 1]);
+		rc = filter_cidr(doc, k, tok[n - 1], "a CIDR a.b.c.d/len", &r.other_cidr, &r.other_len);
+		if (rc < 0)
+			return rc;
+		n -= 2;
+	}
 	if (n != 4 && n != 5)
-		return ini_fail_key(doc, k, "expected \"allow|deny PROTO [PORTS|ICMP-TYPE[/CODE]] %s CIDR\", got \"%s\"",
-				    fromto, k->value);
+		return ini_fail_key(doc, k, "expected \"allow|deny PROTO [PORTS|ICMP-TYPE[/CODE]] %s CIDR [%s CIDR]\", got \"%s\"",
+				    fromto, dir == NATGW_DIR_INGRESS ? "to" : "from", k->value);
 	rc = filter_l4(doc, k, tok[1], n == 5 ? tok[2] : NULL, &r.l4);
 	if (rc < 0)
 		return rc;

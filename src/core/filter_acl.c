@@ -163,6 +163,17 @@ static void filter_peer_fill(struct filter_acl_rule *r, enum natgw_filter_dir di
 	r->field[other].mask_range.u32 = 0;
 }
 
+/* Put a NACL rule's optional other side on the destination (ingress) or
+ * source (egress) field; length 0 matches any address. */
+static void filter_other_fill(struct filter_acl_rule *r, enum natgw_filter_dir dir, uint32_t addr,
+			      uint8_t len)
+{
+	unsigned other = dir == NATGW_DIR_INGRESS ? F_DST : F_SRC;
+
+	r->field[other].value.u32 = addr & filter_mask_of(len);
+	r->field[other].mask_range.u32 = len;
+}
+
 /* Create, fill and build one rte_acl context from collected rules. */
 static int filter_acl_compile(const char *name, const struct filter_rule_vec *v,
 			      struct rte_acl_ctx **out)
@@ -223,7 +234,7 @@ static int filter_nacl_collect(struct filter_ctx *ctx, const struct natgw_nacl *
 		if (r->dir != dir)
 			continue;
 		if (r->number < 1 || r->number > NATGW_NACL_RULE_MAX || r->cidr_len > 32 ||
-		    filter_l4_check(&r->l4) < 0)
+		    r->other_len > 32 || filter_l4_check(&r->l4) < 0)
 			return -EINVAL;
 		ctx->nacl_slots[n++] = (struct filter_nacl_slot){
 			.rule = i, .number = r->number, .allow = r->allow };
@@ -244,6 +255,7 @@ static int filter_nacl_collect(struct filter_ctx *ctx, const struct natgw_nacl *
 		a.data.userdata = s + 1;
 		filter_l4_fill(&a, &r->l4);
 		filter_peer_fill(&a, dir, r->cidr, r->cidr_len);
+		filter_other_fill(&a, dir, r->other_cidr, r->other_len);
 		rc = filter_rule_vec_push(v, &a);
 		if (rc < 0)
 			return rc;

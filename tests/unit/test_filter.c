@@ -95,6 +95,12 @@ static uint32_t ref_peer_addr(const struct tpkt *p, enum natgw_filter_dir dir)
 	return dir == NATGW_DIR_INGRESS ? p->src : p->dst;
 }
 
+/* The other side a NACL rule may also match (ingress: destination). */
+static uint32_t ref_other_addr(const struct tpkt *p, enum natgw_filter_dir dir)
+{
+	return dir == NATGW_DIR_INGRESS ? p->dst : p->src;
+}
+
 /* Reference NACL: verdict, number and config rule index (-1 if none). */
 static enum filter_nacl_verdict ref_nacl(const struct natgw_config *cfg, unsigned port,
 					 enum natgw_filter_dir dir, const struct tpkt *p,
@@ -110,7 +116,8 @@ static enum filter_nacl_verdict ref_nacl(const struct natgw_config *cfg, unsigne
 	n = &cfg->nacls[cfg->ports[port].nacl];
 	for (unsigned i = 0; i < n->n_rules; i++) {
 		const struct natgw_nacl_rule *r = &n->rules[i];
-		if (r->dir != dir || !ref_l4(&r->l4, p) || !ref_in(ref_peer_addr(p, dir), r->cidr, r->cidr_len))
+		if (r->dir != dir || !ref_l4(&r->l4, p) || !ref_in(ref_peer_addr(p, dir), r->cidr, r->cidr_len) ||
+		    !ref_in(ref_other_addr(p, dir), r->other_cidr, r->other_len))
 			continue;
 		if (best < 0 || r->number < n->rules[best].number)
 			best = (int)i;
@@ -651,6 +658,11 @@ static void random_config(struct natgw_config *cfg, unsigned n_rules)
 						dup = true;
 			} while (dup);
 			nacl_add(n, number, dir, rnd_below(3) != 0, random_l4(), random_addr(), random_len());
+			if (rnd_below(3) == 0) { /* some rules also name the other side */
+				uint8_t ol = random_len();
+				n->rules[n->n_rules - 1].other_len = ol;
+				n->rules[n->n_rules - 1].other_cidr = random_addr() & mask_of(ol);
+			}
 		} else {
 			struct natgw_sg *g = &cfg->sgs[rnd_below(cfg->n_sgs)];
 			unsigned kind = rnd_below(4);
@@ -749,6 +761,13 @@ static void random_packet(const struct natgw_config *cfg, unsigned port, enum na
 		const struct natgw_nacl *n = &cfg->nacls[pc->nacl];
 		const struct natgw_nacl_rule *r = &n->rules[rnd_below(n->n_rules)];
 		packet_for(t, &r->l4, dir, addr_in(r->cidr, r->cidr_len));
+		if (r->other_len > 0 && rnd_below(2)) {
+			uint32_t o = addr_in(r->other_cidr, r->other_len);
+			if (dir == NATGW_DIR_INGRESS)
+				t->dst = o;
+			else
+				t->src = o;
+		}
 	} else if (pick < 8 && pc->security_groups) {
 		unsigned g;
 		do
