@@ -9,8 +9,10 @@
 # by default via 10.0.1.1/10.0.2.1 (natgw); natgw-inet has no default route and
 # no route to 10/8 (it only reaches hosts through NAT, once natgw does NAT).
 #
-# usage: scripts/lab.sh up | start [CONFIG] | stop | down | status | stats
+# usage: scripts/lab.sh up | start [CONFIG] | stop | down | status | stats | reload
 #                       | far up|down | exec NS CMD...  (NS: priv1, priv2, inet, gw, far or natgw-*)
+# `reload` sends SIGHUP: natgw reloads the file it was started with (the running
+# configuration stays when the file is invalid or needs a restart).
 #
 # `far up` adds a fifth namespace behind natgw-inet, for path-MTU tests: natgw-inet
 # (ip_forward on) eth1 198.51.100.1/24 == natgw-far eth0 198.51.100.10/24, MTU 1280 on
@@ -574,6 +576,25 @@ lab_stats() {
 	new_output "$size" 5
 }
 
+# lab_reload: SIGHUP natgw (it reloads its config file) and print its verdict
+# line; exit 0 when it reloaded, 1 when it refused (the running config stays).
+lab_reload() {
+	local pid size deadline out
+	pid=$(pid_running) || die "natgw is not running"
+	size=$(stat -c %s "$LOG")
+	kill -HUP "$pid"
+	deadline=$((SECONDS + 10))
+	while [ "$SECONDS" -lt "$deadline" ]; do
+		out=$(tail -c +"$((size + 1))" "$LOG" | grep -E 'SIGHUP: (configuration reloaded|reload refused)' || true)
+		if [ -n "$out" ]; then
+			echo "$out"
+			case "$out" in *"configuration reloaded"*) return 0 ;; *) return 1 ;; esac
+		fi
+		sleep 0.1
+	done
+	die "natgw did not answer SIGHUP within 10 s"
+}
+
 # lab_stop [quiet]: SIGTERM natgw, SIGKILL after STOP_TIMEOUT; print final counters.
 lab_stop() {
 	local quiet=${1:-} pid size i
@@ -649,6 +670,7 @@ stop) lab_stop ;;
 down) lab_down ;;
 status) lab_status ;;
 stats) lab_stats ;;
+reload) lab_reload ;;
 exec) lab_exec "$@" ;;
 far)
 	case "${1:-}" in
@@ -658,7 +680,7 @@ far)
 	esac
 	;;
 *)
-	echo "usage: $0 up | start [CONFIG] | stop | down | status | stats | far up|down | exec NS CMD..." >&2
+	echo "usage: $0 up | start [CONFIG] | stop | down | status | stats | reload | far up|down | exec NS CMD..." >&2
 	exit 2
 	;;
 esac

@@ -43,6 +43,8 @@ struct natgw_route {
 	uint8_t type;      /* enum natgw_route_type */
 	uint16_t port;     /* egress port index (not for blackhole) */
 	uint32_t gateway;  /* host order, NATGW_ROUTE_GATEWAY only */
+	uint8_t connected; /* 1: added by config_finalize for a port's subnet (not
+			      written by config_dump_ini); 0: configured */
 };
 
 struct natgw_route_table {
@@ -191,6 +193,8 @@ struct natgw_global_config {
 	unsigned memory_mb;               /* EAL -m, default 256 */
 	char file_prefix[64];             /* EAL --file-prefix, default "natgw-<pid>" */
 	char socket_path[NATGW_PATH_MAX]; /* management socket */
+	char socket_group[64];            /* group (name or numeric gid) that may use the
+					     socket (mode 0660); empty: root only */
 	char pidfile[NATGW_PATH_MAX];     /* optional */
 	unsigned icmp_rate;               /* ICMP errors per second per worker, default 100 */
 	unsigned icmp_burst;              /* token bucket depth, default 50 */
@@ -230,6 +234,44 @@ int config_load_ini(const char *path, struct natgw_config *cfg, char *err, size_
 
 /* Load the configuration compiled into the binary (config/lab.ini). */
 int config_load_default(struct natgw_config *cfg, char *err, size_t errlen);
+
+/* Load and validate INI text of len bytes (need not be NUL-terminated); source
+ * names it in messages ("SOURCE:LINE: ..."). Same rules and errors as
+ * config_load_ini; -EFBIG for more than 1 MiB. On error cfg is freed. */
+int config_load_ini_text(const char *source, const char *text, size_t len,
+			 struct natgw_config *cfg, char *err, size_t errlen);
+
+/* ---- live reconfiguration (config_copy.c, config_dump.c, config_diff.c) ---- */
+
+/* Deep copy src into dst (dst is overwritten, not freed first; dst != src).
+ * 0, or -ENOMEM / -EINVAL (counts beyond the array sizes) with dst zeroed. */
+int config_copy(struct natgw_config *dst, const struct natgw_config *src);
+
+/* True if a and b describe the same configuration: ignores source, unused
+ * capacity, the order of routes, neighbours, prefixes, members and rules
+ * (NACL rules are matched by direction and number), fields a rule's protocol
+ * does not use, and whether an on-link route to a port's subnet was written or
+ * added by config_finalize. Ports, tables, groups, NACLs and lists are compared
+ * by index. */
+bool config_equal(const struct natgw_config *a, const struct natgw_config *b);
+
+/* The configuration as INI text (malloc'd, NUL-terminated; NULL: out of
+ * memory) that config_load_ini_text loads back to a config_equal config.
+ * Connected routes added by config_finalize are not written; route.N,
+ * prefix.N, neigh.N and forward.N are numbered from 1. */
+char *config_dump_ini(const struct natgw_config *cfg);
+
+/* Validate a (programmatically edited) config with the loader's rules and
+ * messages: dump it and load the text back, source "<running config>".
+ * 0, -EINVAL with a message in err, or -ENOMEM. cfg is not changed. */
+int config_validate(const struct natgw_config *cfg, char *err, size_t errlen);
+
+/* Can new_cfg replace old_cfg in a running natgw without a restart? 0 with a
+ * one-line summary of the changes ("table main: +2 -1 routes; sg web: rules
+ * changed", or "no change"), or -EBUSY with err naming the first change that
+ * needs a restart ("[port in1] devargs changed: needs a restart"). */
+int config_live_diff(const struct natgw_config *old_cfg, const struct natgw_config *new_cfg,
+		     char *summary, size_t slen, char *err, size_t errlen);
 
 /* The text of the embedded default configuration. */
 extern const char natgw_default_config_ini[];

@@ -51,7 +51,9 @@
 	X(NAT_TABLE_FULL, "new flow refused: session table full")           \
 	X(NAT_PROTO_UNSUPPORTED, "protocol NAT cannot translate (not TCP/UDP/ICMP echo)") \
 	X(NAT_TCP_NOT_SYN, "new TCP flow from inside that does not start with SYN") \
-	X(NAT_REASSEMBLY_FAILED, "fragment dropped: reassembly table full or timed out")
+	X(NAT_REASSEMBLY_FAILED, "fragment dropped: reassembly table full or timed out") \
+	X(NACL_DENY, "a network ACL denied it (deny rule or no rule matched)") \
+	X(SG_NO_MATCH, "new flow no security-group rule of the port allows")
 
 #define NATGW_DROP_ENUM(name, desc) DROP_##name,
 enum drop_reason { NATGW_DROP_REASONS(NATGW_DROP_ENUM) DROP_MAX };
@@ -91,7 +93,8 @@ const char *gen_kind_name(enum gen_kind k);
 	X(ICMP_ERRORS_TRANSLATED, "ICMP errors translated (RFC 5508)")      \
 	X(TRANSLATED_IN2OUT, "packets translated inside to outside")        \
 	X(TRANSLATED_OUT2IN, "packets translated outside to inside")        \
-	X(FRAGMENTS_REASSEMBLED, "datagrams reassembled from fragments")
+	X(FRAGMENTS_REASSEMBLED, "datagrams reassembled from fragments") \
+	X(SESSIONS_TRACKED, "tracking sessions created for routed flows (security groups)")
 
 #define NATGW_NAT_ENUM(name, desc) NAT_CTR_##name,
 enum nat_counter { NATGW_NAT_COUNTERS(NATGW_NAT_ENUM) NAT_CTR_MAX };

@@ -244,9 +244,18 @@ uint32_t nat_now(const struct worker *w);
 
 void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
 
-/* Returns true if m goes on (translated or not NAT's business), false when it
+/* Masquerades new flows leaving through the NAT port from inside, and opens
+ * tracking sessions (no translation) for other new routed flows crossing a
+ * port with security groups (dp_snapshot.sg_ports).
+ * Returns true if m goes on (translated or not NAT's business), false when it
  * was dropped (action set). */
 bool nat_postrouting(struct worker *w, struct rte_mbuf *m);
+
+/* The source address (network order) a routed packet will leave with: the
+ * pool address a new masqueraded flow gets, else its current source. For the
+ * egress filter, which runs before postrouting opens the session. */
+struct pkt_meta;
+uint32_t nat_postrouting_source(const struct worker *w, const struct pkt_meta *pm);
 
 /* Periodic expiry; call every ~100 ms. */
 void nat_timer(struct worker *w);

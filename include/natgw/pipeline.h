@@ -27,6 +27,8 @@ struct neigh_table;
 struct nat_rt;
 struct nat_worker;
 struct worker;
+struct filter_ctx;
+struct filter_counters;
 
 /* What the dataplane does with a packet once the pipeline has run. */
 enum pkt_action {
@@ -53,6 +55,8 @@ enum pkt_class {
 #define PKT_F_L4_VALID 0x08  /* sport/dport (or ICMP type/code/id) valid */
 #define PKT_F_BCAST 0x10     /* L2 broadcast */
 #define PKT_F_NAT_DONE 0x20  /* NAT translated it (or decided it needs no NAT) */
+#define PKT_F_SG_DENY 0x40   /* no ingress security-group rule allows it as a new flow */
+#define PKT_F_TRACKED 0x80   /* belongs to a known session (or is an ICMP error about one) */
 
 /* Per-packet metadata in the mbuf private area. Offsets are from the start of
  * packet data (rte_pktmbuf_mtod). Addresses/ports in network byte order, as
@@ -122,7 +126,16 @@ struct dp_snapshot {
 	uint32_t icmp_rate;     /* tokens per second */
 	uint32_t icmp_burst;    /* bucket depth */
 	uint32_t neigh_timeout; /* seconds */
-	const struct nat_rt *nat; /* NULL: no NAT configured */
+	const struct nat_rt *nat; /* sessions (NAT and/or SG state); NULL: neither configured */
+	/* Filtering: compiled NACL + groups per port and direction (NULL: the
+	 * port is not filtered that way); per-worker hit counters, worker w's
+	 * at fctr[(w * NATGW_MAX_PORTS + port) * 2 + dir]. */
+	const struct filter_ctx *filter[NATGW_MAX_PORTS][2];
+	struct filter_counters *fctr;
+	unsigned n_workers;          /* fctr is sized for this many workers */
+	uint32_t sg_ports;           /* bit p: port p has security groups (stateful) */
+	bool filtering;              /* some port has a NACL or groups */
+	uint64_t generation;         /* increases with every snapshot built */
 };
 
 /* Host services the core needs (NPF-style ops table): buffers only. */
@@ -195,6 +208,16 @@ void icmp_local_input(struct worker *w, struct rte_mbuf *m);
  * mtu is the next-hop MTU for frag-needed (else 0). */
 void icmp_error_reply(struct worker *w, struct rte_mbuf *m, uint8_t type, uint8_t code,
 		      uint16_t mtu, enum drop_reason r);
+
+/* filter_stage.c: ingress NACL (drops) and security groups (marks new flows
+ * no rule allows with PKT_F_SG_DENY) for parsed packets, as received. */
+void filter_ingress_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/* filter_stage.c: egress NACL and security groups for routed packets
+ * (out_port set); src_after[i] is pkts[i]'s source once translated (network
+ * order). Drops what is denied. */
+void filter_egress_stage(struct worker *w, struct rte_mbuf **pkts, const uint32_t *src_after,
+			 uint16_t n);
 
 /* forward.c: TTL, route lookup, MTU, TTL decrement, neighbour resolution for
  * transit packets. */

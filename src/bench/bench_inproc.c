@@ -188,7 +188,7 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	rc = dp_ports_start(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err;
-	rc = dp_snapshot_build(&dp, &dp.snap, msg, sizeof(msg));
+	rc = dp_snapshot_build(&dp, dp.cfg, &dp.snap, msg, sizeof(msg));
 	if (rc != 0)
 		goto err;
 	rc = dp_workers_create(&dp, msg, sizeof(msg));

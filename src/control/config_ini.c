@@ -15,6 +15,8 @@
  *     nacl keys in config_filter.c; the load state and value helpers the
  *     files share are in config_ini.h.
  * The format is documented in docs/CONFIG.md; keep the two in step.
+ * Text in memory (the embedded default, config_validate's dump) is loaded
+ * the same way through a memfd (config_load_ini_text): iniparser reads paths.
  *
  * Errors: every message starts with "FILE:LINE: [section] key: " and says what
  * was expected. On error cfg is freed. Nothing here prints: iniparser's own
@@ -26,9 +28,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
@@ -389,6 +393,53 @@ err_syntax:
 			    k->value);
 }
 
+/* Check "socket_group = NAME|GID": a numeric gid, or a group that exists now
+ * (getgrnam_r); empty: only root may use the management socket. */
+static int ini_get_group(struct ini_doc *doc, const struct ini_key *k, char *dst, size_t size)
+{
+	const char *v = k->value;
+	struct group grp, *found = NULL;
+	size_t buflen = 4096;
+	char *buf;
+	int rc;
+
+	if (v[0] == '\0') {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (strlen(v) >= size || strpbrk(v, " \t:") != NULL)
+		return ini_fail_key(doc, k, "expected a group name or a numeric gid (up to %zu characters), got \"%s\"",
+				    size - 1, v);
+	if (strspn(v, "0123456789") == strlen(v)) {
+		unsigned long long gid = 0;
+
+		for (const char *c = v; *c; c++) {
+			gid = gid * 10 + (unsigned long long)(*c - '0');
+			if (gid > UINT32_MAX - 1u)
+				return ini_fail_key(doc, k, "gid %s is out of range 0..%u", v, UINT32_MAX - 1u);
+		}
+		snprintf(dst, size, "%s", v);
+		return 0;
+	}
+	for (;;) {
+		buf = malloc(buflen);
+		if (buf == NULL)
+			return ini_fail_key(doc, k, "out of memory");
+		rc = getgrnam_r(v, &grp, buf, buflen, &found);
+		free(buf);
+		if (rc != ERANGE || buflen >= (1u << 20))
+			break;
+		buflen *= 4;
+	}
+	if (rc != 0 && rc != ENOENT && rc != ESRCH)
+		return ini_fail_key(doc, k, "cannot look up group '%s': %s", v, strerror(rc));
+	if (found == NULL)
+		return ini_fail_key(doc, k, "unknown group '%s' (expected a group name from the group database or a numeric gid)",
+				    v);
+	snprintf(dst, size, "%s", v);
+	return 0;
+}
+
 /* Fill cfg->global from the [global] section. */
 static int ini_global(struct ini_doc *doc, const struct ini_sect *s, struct natgw_config *cfg)
 {
@@ -412,6 +463,8 @@ static int ini_global(struct ini_doc *doc, const struct ini_sect *s, struct natg
 			snprintf(g->file_prefix, sizeof(g->file_prefix), "%s", k->value);
 		} else if (strcmp(k->name, "socket") == 0) {
 			rc = ini_get_path(doc, k, g->socket_path, sizeof(g->socket_path), false);
+		} else if (strcmp(k->name, "socket_group") == 0) {
+			rc = ini_get_group(doc, k, g->socket_group, sizeof(g->socket_group));
 		} else if (strcmp(k->name, "pidfile") == 0) {
 			rc = ini_get_path(doc, k, g->pidfile, sizeof(g->pidfile), true);
 		} else if (strcmp(k->name, "icmp_rate") == 0) {
@@ -426,7 +479,7 @@ static int ini_global(struct ini_doc *doc, const struct ini_sect *s, struct natg
 			rc = ini_get_bool(doc, k, &g->gratuitous_arp);
 		} else {
 			return ini_fail_key(doc, k,
-					    "unknown key (expected lcores, memory_mb, file_prefix, socket, pidfile, icmp_rate, icmp_burst, neigh_timeout, stats_interval or gratuitous_arp)");
+					    "unknown key (expected lcores, memory_mb, file_prefix, socket, socket_group, pidfile, icmp_rate, icmp_burst, neigh_timeout, stats_interval or gratuitous_arp)");
 		}
 	}
 	return rc;
@@ -1138,15 +1191,19 @@ int config_load_ini(const char *path, struct natgw_config *cfg, char *err, size_
 	return rc;
 }
 
-/* Load the configuration compiled into the binary (config/lab.ini) via a memfd. */
-int config_load_default(struct natgw_config *cfg, char *err, size_t errlen)
+/* Load INI text from memory: a memfd holds a copy for iniparser, which reads paths. */
+int config_load_ini_text(const char *source, const char *text, size_t len,
+			 struct natgw_config *cfg, char *err, size_t errlen)
 {
-	const char *text = natgw_default_config_ini;
-	size_t len = strlen(text), off = 0;
+	size_t off = 0;
 	char path[64];
 	int fd, rc;
 
-	fd = memfd_create("natgw-default-config", MFD_CLOEXEC);
+	if (len > INI_FILE_MAX) {
+		rc = -EFBIG;
+		goto err_size;
+	}
+	fd = memfd_create("natgw-config", MFD_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		goto err_memfd;
@@ -1163,7 +1220,7 @@ int config_load_default(struct natgw_config *cfg, char *err, size_t errlen)
 		off += (size_t)n;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	rc = ini_load_text(INI_DEFAULT_SOURCE, text, len, path, cfg, err, errlen);
+	rc = ini_load_text(source, text, len, path, cfg, err, errlen);
 	close(fd);
 	return rc;
 
@@ -1173,6 +1230,20 @@ err_memfd:
 	config_init(cfg);
 	config_free(cfg);
 	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s: cannot create memfd: %s", INI_DEFAULT_SOURCE, strerror(-rc));
+		snprintf(err, errlen, "%s: cannot create memfd: %s", source, strerror(-rc));
 	return rc;
+err_size:
+	config_init(cfg);
+	config_free(cfg);
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s: file is larger than %u bytes", source, INI_FILE_MAX);
+	return rc;
+}
+
+/* Load the configuration compiled into the binary (config/lab.ini). */
+int config_load_default(struct natgw_config *cfg, char *err, size_t errlen)
+{
+	const char *text = natgw_default_config_ini;
+
+	return config_load_ini_text(INI_DEFAULT_SOURCE, text, strlen(text), cfg, err, errlen);
 }

@@ -202,6 +202,7 @@ int config_finalize(struct natgw_config *cfg, char *err, size_t errlen)
 			.len = p->prefix_len,
 			.type = NATGW_ROUTE_CONNECTED,
 			.port = (uint16_t)i,
+			.connected = 1, /* auto-added: config_dump_ini leaves it out */
 		};
 
 		t->ingress_ports |= 1u << i;

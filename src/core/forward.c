@@ -7,8 +7,10 @@
  *     blackhole -> DROP_BLACKHOLE silently;
  *  3. next hop = gateway or destination (meta->nexthop), out_port = route port;
  *  4. ip_len > egress MTU with DF -> ICMP frag needed with the egress MTU
- *     (DROP_FRAG_NEEDED); then NAT postrouting (masquerade through the NAT
- *     port, may drop); then ip_len > egress MTU -> action PKT_FRAGMENT;
+ *     (DROP_FRAG_NEEDED); then the egress filter (filter_stage.c: the egress
+ *     port's NACL and groups, on the packet as it will leave); then NAT
+ *     postrouting (masquerade through the NAT port, tracking sessions for
+ *     security groups; may drop); then ip_len > egress MTU -> PKT_FRAGMENT;
  *  5. TTL decrement: incremental checksum (RFC 1624), or for PKT_TX on a port
  *     with IPv4 checksum offload, TX offload flags and a zero checksum;
  *  6. neigh_resolve: hit -> Ethernet header written, action kept (TX or
@@ -49,22 +51,21 @@ static void forward_ttl_dec(struct rte_mbuf *m, struct pkt_meta *pm, const struc
 	pm->ttl = ip->time_to_live;
 }
 
-/* Route (already looked up) and send one packet: MTU, TTL, neighbour. */
-static void forward_one(struct worker *w, struct rte_mbuf *m, const struct route_nexthop *nh)
+/* Apply the route (already looked up) to one packet: next hop, egress port,
+ * frag-needed. Returns true when it goes on to egress filtering and sending. */
+static bool forward_route_one(struct worker *w, struct rte_mbuf *m, const struct route_nexthop *nh)
 {
 	const struct dp_snapshot *s = w->snap;
 	struct pkt_meta *pm = pkt_meta(m);
-	const struct rte_ether_addr *mac;
 	const struct dp_port *out;
-	struct rte_ether_hdr *eth;
 
 	if (nh == NULL || (nh->type != NATGW_ROUTE_BLACKHOLE && nh->port >= s->n_ports)) {
 		icmp_error_reply(w, m, ICMP_DEST_UNREACH, 0, 0, DROP_NO_ROUTE);
-		return;
+		return false;
 	}
 	if (nh->type == NATGW_ROUTE_BLACKHOLE) {
 		pkt_drop(m, DROP_BLACKHOLE);
-		return;
+		return false;
 	}
 	out = &s->ports[nh->port];
 	pm->nexthop = nh->gateway != 0 ? nh->gateway : rte_be_to_cpu_32(pm->dst_ip);
@@ -75,15 +76,28 @@ static void forward_one(struct worker *w, struct rte_mbuf *m, const struct route
 	 * changes the length, so the MTU decision is the same for the final packet. */
 	if (pm->ip_len > out->mtu && (pm->flags & PKT_F_DF)) {
 		icmp_error_reply(w, m, ICMP_DEST_UNREACH, 4, out->mtu, DROP_FRAG_NEEDED);
-		return;
+		return false;
 	}
+	return true;
+}
+
+/* Send one routed packet that passed egress filtering: NAT postrouting, TTL,
+ * neighbour. */
+static void forward_send_one(struct worker *w, struct rte_mbuf *m)
+{
+	const struct dp_snapshot *s = w->snap;
+	struct pkt_meta *pm = pkt_meta(m);
+	const struct dp_port *out = &s->ports[pm->out_port];
+	const struct rte_ether_addr *mac;
+	struct rte_ether_hdr *eth;
+
 	/* NAT: masquerade a packet leaving through the NAT port (may drop it). */
 	if (s->nat != NULL && w->nat != NULL && !nat_postrouting(w, m))
 		return;
 	pm->action = pm->ip_len > out->mtu ? PKT_FRAGMENT : PKT_TX;
 	forward_ttl_dec(m, pm, out);
 
-	mac = neigh_resolve(w, nh->port, pm->nexthop, m);
+	mac = neigh_resolve(w, pm->out_port, pm->nexthop, m);
 	if (mac == NULL)
 		return; /* parked (PKT_CONSUMED) or dropped by neigh_resolve */
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
@@ -144,8 +158,22 @@ static void forward_batch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 			nh[idx[j]] = tnh[j];
 	}
 
-	for (uint16_t i = 0; i < n_todo; i++)
-		forward_one(w, todo[i], nh[i]);
+	/* Route, then egress filtering on the survivors as they will leave
+	 * (a new masqueraded flow with its pool address), then send. */
+	uint32_t src_after[FORWARD_BATCH];
+	uint16_t n_ok = 0;
+
+	for (uint16_t i = 0; i < n_todo; i++) {
+		if (!forward_route_one(w, todo[i], nh[i]))
+			continue;
+		src_after[n_ok] = s->filtering ? nat_postrouting_source(w, pkt_meta(todo[i])) : 0;
+		todo[n_ok++] = todo[i];
+	}
+	if (s->filtering)
+		filter_egress_stage(w, todo, src_after, n_ok);
+	for (uint16_t i = 0; i < n_ok; i++)
+		if (pkt_meta(todo[i])->action == PKT_TX)
+			forward_send_one(w, todo[i]);
 }
 
 /* TTL, route lookup, MTU, TTL decrement, neighbour resolution for transit packets. */

@@ -161,10 +161,12 @@ static void nat_apply(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm,
 	struct nat_key to;
 	bool in2out = (s->flags & NAT_SESSION_SNAT) ? dir == 0 : dir == 1;
 
-	nat_key_target(s, dir, &to);
-	nat_translate(m, pm, &to);
 	pm->flags |= PKT_F_NAT_DONE;
 	pm->cls = PKT_CLASS_TRANSIT;
+	if (s->flags == 0)
+		return; /* a routed flow tracked for security groups: nothing to rewrite */
+	nat_key_target(s, dir, &to);
+	nat_translate(m, pm, &to);
 	w->ctr.nat[in2out ? NAT_CTR_TRANSLATED_IN2OUT : NAT_CTR_TRANSLATED_OUT2IN]++;
 }
 
@@ -195,6 +197,7 @@ static void nat_pre_hit(struct worker *w, struct rte_mbuf *m, struct pkt_meta *p
 		tclass = nat_tcp_tclass(s->tcp_state);
 	}
 	nat_session_touch(w->nat, s, tclass, now);
+	pm->flags |= PKT_F_TRACKED;
 	nat_apply(w, m, pm, s, dir);
 }
 
@@ -217,9 +220,11 @@ static void nat_pre_icmp_error(struct worker *w, const struct nat_rt *rt, struct
 		nat_ttl_expired(w, m); /* never sends an error about an error: a drop */
 		return;
 	}
-	nat_icmp_error_translate(m, pm, s, dir, &q);
-	pm->flags |= PKT_F_NAT_DONE;
+	pm->flags |= PKT_F_NAT_DONE | PKT_F_TRACKED; /* related to a known flow: passes groups */
 	pm->cls = PKT_CLASS_TRANSIT;
+	if (s->flags == 0)
+		return; /* about a tracked routed flow: nothing to translate */
+	nat_icmp_error_translate(m, pm, s, dir, &q);
 	w->ctr.nat[NAT_CTR_ICMP_ERRORS_TRANSLATED]++;
 }
 
@@ -396,6 +401,10 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 			return;
 		}
 	}
+	if (pm->flags & PKT_F_SG_DENY) {
+		pkt_drop(m, DROP_SG_NO_MATCH); /* a new flow the port's groups do not allow */
+		return;
+	}
 	if (to_pool)
 		nat_pre_to_pool(w, rt, m, pm, key != NULL ? key : &no_key, key != NULL, now);
 	else if (pm->in_port == rt->port && nat_is_inside(rt, pm->dst_ip))
@@ -496,16 +505,90 @@ static bool nat_post_snat(struct worker *w, const struct nat_rt *rt, struct rte_
 	return true;
 }
 
-/* Masquerade a routed packet leaving through the NAT port from an inside prefix. */
+/* Track a routed (untranslated) flow through a port with security groups, so
+ * that its replies pass: a session with no translation (flags 0) whose reply
+ * tuple is the orig tuple reversed. Only flows that can start here are
+ * tracked (TCP SYN, UDP, ICMP echo request); other packets the rules allowed
+ * pass untracked (their replies then meet the rules as new flows, as after a
+ * flush). Returns false when m was dropped (table full). */
+static bool nat_post_track(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm)
+{
+	uint32_t now = nat_now(w);
+	struct nat_key k, reply;
+	struct nat_session *s;
+	int dir = 0, err = 0;
+
+	if ((pm->flags & PKT_F_FRAGMENT) || !(pm->flags & PKT_F_L4_VALID) ||
+	    (pm->proto != IPPROTO_TCP && pm->proto != IPPROTO_UDP &&
+	     !(pm->proto == IPPROTO_ICMP && pm->icmp_type == NAT_ICMP_ECHO_REQUEST)) ||
+	    !nat_key_make(&k, pm->proto, pm->src_ip, pm->dst_ip, pm->sport, pm->dport,
+			  pm->icmp_type))
+		return true;
+	/* An earlier packet of this burst may have opened it. */
+	s = nat_session_lookup(w->nat, &k, &dir);
+	if (s != NULL) {
+		nat_pre_hit(w, m, pm, s, dir, now);
+		return true;
+	}
+	if (pm->proto == IPPROTO_TCP) {
+		struct nat_tcp_seg seg;
+
+		nat_tcp_hdr(m, pm, &seg);
+		if (!nat_tcp_is_open(&seg))
+			return true;
+	}
+	memset(&reply, 0, sizeof(reply));
+	reply.proto = k.proto;
+	reply.saddr = k.daddr;
+	reply.daddr = k.saddr;
+	reply.sport = k.dport;
+	reply.dport = k.sport;
+	s = nat_session_insert(w->nat, &k, &reply, nat_tclass_new(k.proto), 0, 0, now, &err);
+	if (s == NULL) {
+		if (err == -ENOSPC) {
+			pkt_drop(m, DROP_NAT_TABLE_FULL); /* untracked, its replies would be cut */
+			return false;
+		}
+		return true; /* the reply tuple belongs to another session: pass untracked */
+	}
+	if (k.proto == IPPROTO_TCP) {
+		struct nat_tcp_seg seg;
+
+		nat_tcp_hdr(m, pm, &seg);
+		nat_tcp_init(s, &seg);
+	}
+	w->ctr.nat[NAT_CTR_SESSIONS_CREATED]++;
+	w->ctr.nat[NAT_CTR_SESSIONS_TRACKED]++;
+	pm->flags |= PKT_F_NAT_DONE;
+	return true;
+}
+
+/* Masquerade a routed packet leaving through the NAT port from an inside
+ * prefix; track other new flows that cross a port with security groups. */
 bool nat_postrouting(struct worker *w, struct rte_mbuf *m)
 {
 	const struct nat_rt *rt = w->snap->nat;
 	struct pkt_meta *pm = pkt_meta(m);
 
-	if (rt == NULL || w->nat == NULL || (pm->flags & PKT_F_NAT_DONE) ||
-	    pm->out_port != rt->port || !nat_is_inside(rt, pm->src_ip))
+	if (rt == NULL || w->nat == NULL || (pm->flags & PKT_F_NAT_DONE))
 		return true;
-	return nat_post_snat(w, rt, m, pm);
+	if (pm->out_port == rt->port && nat_is_inside(rt, pm->src_ip))
+		return nat_post_snat(w, rt, m, pm);
+	if (w->snap->sg_ports & ((UINT32_C(1) << pm->in_port) | (UINT32_C(1) << pm->out_port)))
+		return nat_post_track(w, m, pm);
+	return true;
+}
+
+/* The source address m will leave with: the pool address a new masqueraded
+ * flow gets (paired pooling), else its current source. */
+uint32_t nat_postrouting_source(const struct worker *w, const struct pkt_meta *pm)
+{
+	const struct nat_rt *rt = w->snap->nat;
+
+	if (rt == NULL || rt->n_pool == 0 || (pm->flags & PKT_F_NAT_DONE) ||
+	    pm->out_port != rt->port || !nat_is_inside(rt, pm->src_ip))
+		return pm->src_ip;
+	return rt->pool[nat_pool_pick(rt, pm->src_ip)];
 }
 
 /* Periodic expiry of idle sessions (bounded work per call). */

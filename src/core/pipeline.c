@@ -10,6 +10,10 @@
  * sessions translated); packets it translated come back as TRANSIT, packets
  * it wants reassembled have action PKT_REASSEMBLE and ones it answered in
  * place (an ICMP error sent back) have class NONE: dispatch skips both.
+ * Filtering: filter_ingress_stage runs right after parse (on the packet as
+ * received); a new flow no ingress group rule allows (PKT_F_SG_DENY without
+ * PKT_F_TRACKED after the session stage) is dropped here as sg_no_match.
+ * The egress filter runs inside forward_stage.
  * On return every packet has its action set; generated packets are in w->emit.
  * Life-cycle: stateless. Who: the owning worker, once per RX burst.
  */
@@ -30,6 +34,11 @@ static void pipeline_dispatch(struct worker *w, struct rte_mbuf **pkts, uint16_t
 
 		if (pm->action == PKT_DROP || pm->action == PKT_REASSEMBLE)
 			continue; /* REASSEMBLE: NAT hands the fragment to the dataplane */
+		if ((pm->flags & (PKT_F_SG_DENY | PKT_F_TRACKED)) == PKT_F_SG_DENY &&
+		    pm->action == PKT_TX && pm->cls != PKT_CLASS_NONE) {
+			pkt_drop(pkts[i], DROP_SG_NO_MATCH); /* new flow, no ingress rule */
+			continue;
+		}
 		switch (pm->cls) {
 		case PKT_CLASS_NONE:
 			break; /* NAT already turned it into an ICMP error to send */
@@ -57,6 +66,7 @@ static void pipeline_dispatch(struct worker *w, struct rte_mbuf **pkts, uint16_t
 void pipeline_run(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	parse_stage(w, pkts, n);
+	filter_ingress_stage(w, pkts, n); /* NACL drops; groups mark (state decides) */
 	if (w->snap->nat != NULL && w->nat != NULL)
 		nat_prerouting_stage(w, pkts, n); /* NAT: before the local/transit split */
 	for (uint16_t off = 0; off < n; off += PIPELINE_CHUNK)

@@ -9,6 +9,7 @@
 #ifndef NATGW_DATAPLANE_H
 #define NATGW_DATAPLANE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -42,6 +43,10 @@ struct dp_rxq {
 };
 
 struct dp_worker;
+struct rte_rcu_qsbr;
+
+/* A function the control thread asks a worker to run in its own loop. */
+typedef void (*dp_worker_fn)(struct dp_worker *dw, void *arg);
 
 /* Context of one TX buffer's error callback. */
 struct dp_txctx {
@@ -60,8 +65,15 @@ struct dp_worker {
 	struct rte_eth_dev_tx_buffer *txb[NATGW_MAX_PORTS];
 	struct dp_txctx txctx[NATGW_MAX_PORTS];
 	uint64_t next_timer;
-	struct rte_ip_frag_tbl *frag_tbl;     /* NAT reassembly (NULL without NAT) */
+	struct rte_ip_frag_tbl *frag_tbl;     /* reassembly for NAT and filtering */
 	struct rte_ip_frag_death_row frag_dr;
+	/* Mailbox (control.c): the control thread stores call_fn/call_arg, then
+	 * call_seq (release); the worker runs it between bursts and stores
+	 * done_seq = call_seq (release); the control thread waits for that. */
+	dp_worker_fn call_fn;
+	void *call_arg;
+	uint64_t call_seq;
+	uint64_t done_seq;
 } __rte_cache_aligned;
 
 struct dataplane {
@@ -71,11 +83,16 @@ struct dataplane {
 	struct rte_mempool *pool;          /* packets (direct) */
 	struct rte_mempool *indirect_pool; /* fragmentation */
 	uint16_t data_room;                /* mbuf data room (jumbo aware) */
-	struct dp_snapshot *snap;
+	struct dp_snapshot *snap;          /* published with release; workers load it
+					      with acquire at the top of every loop */
+	struct rte_rcu_qsbr *qsv;          /* workers report a quiescent state per loop */
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned n_workers;
 	uint64_t start_tsc;
 	volatile bool quit;
+	volatile bool running;             /* worker loops are running */
+	const char *config_path;           /* file loaded at start; NULL: embedded default */
+	pthread_mutex_t cfg_lock;          /* serialises config changes and readers of cfg */
 };
 
 /* eal.c: start the EAL from the config. Returns 0 or -errno; msg explains. */
@@ -94,8 +111,9 @@ struct rte_mempool *dp_rx_pool_create(const char *driver, const char *name, unsi
 				      unsigned cache, uint16_t priv_size, uint16_t data_room,
 				      int socket);
 
-/* snapshot.c: compile the config into a dp_snapshot. 0 or -errno. */
-int dp_snapshot_build(struct dataplane *dp, struct dp_snapshot **out, char *msg, size_t len);
+/* snapshot.c: compile cfg into a dp_snapshot (ports as started in dp). 0 or -errno. */
+int dp_snapshot_build(struct dataplane *dp, const struct natgw_config *cfg,
+		      struct dp_snapshot **out, char *msg, size_t len);
 void dp_snapshot_free(struct dp_snapshot *snap);
 
 /* worker.c: create workers, run them on every lcore, return when dp->quit. */
@@ -130,6 +148,31 @@ int dp_tx_init(struct dp_worker *dw, unsigned n_ports, int socket);
 
 /* tx.c: queue m on the worker's TX buffer of port, counting it. */
 void dp_tx_enqueue(struct dp_worker *dw, struct rte_mbuf *m, unsigned port);
+
+/* control.c: RCU for snapshots. dp_rcu_init after the workers exist. */
+int dp_rcu_init(struct dataplane *dp);
+void dp_rcu_fini(struct dataplane *dp);
+
+/* control.c: publish snap, wait until no worker can still use the old one
+ * (an RCU grace period), free the old one. Control thread only. */
+void dp_snapshot_publish(struct dataplane *dp, struct dp_snapshot *snap);
+
+/* control.c: apply a validated new configuration: compile, publish, then
+ * replace dp->cfg (ncfg is taken over on success; the old one is freed).
+ * Refuses (-EBUSY) what needs a restart; msg says what changed or why not.
+ * Caller holds cfg_lock. */
+int dp_config_apply(struct dataplane *dp, struct natgw_config *ncfg, char *msg, size_t len);
+
+/* control.c: load path (NULL: the start file) and apply it; a file that
+ * fails validation changes nothing. Takes cfg_lock. */
+int dp_config_reload(struct dataplane *dp, const char *path, char *msg, size_t len);
+
+/* control.c: run fn on every worker in its own loop, one worker after the
+ * other, and wait for each (or run it here when the workers are stopped). */
+void dp_workers_call(struct dataplane *dp, dp_worker_fn fn, void *arg);
+
+/* worker.c: run a pending mailbox call (from the worker loop). */
+void dp_worker_service(struct dp_worker *dw);
 
 /* stats.c: print the counters table (all workers summed) to f. */
 void dp_stats_print(struct dataplane *dp, FILE *f);

@@ -46,6 +46,15 @@ static unsigned config_route_count(const struct natgw_config *cfg)
 	return n;
 }
 
+/* True when some port is bound to security groups (sessions track flows). */
+static bool config_has_groups(const struct natgw_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].security_groups != 0)
+			return true;
+	return false;
+}
+
 /* Control thread: waits for signals and acts on them. */
 static void *control_signals(void *arg)
 {
@@ -63,17 +72,29 @@ static void *control_signals(void *arg)
 		int sig = sigtimedwait(&set, NULL, &ts);
 
 		if (sig < 0) {
-			if (errno == EAGAIN && interval)
+			if (errno == EAGAIN && interval) {
+				pthread_mutex_lock(&dp->cfg_lock);
 				dp_stats_print(dp, stdout);
+				pthread_mutex_unlock(&dp->cfg_lock);
+			}
 			continue;
 		}
 		switch (sig) {
 		case SIGUSR1:
+			pthread_mutex_lock(&dp->cfg_lock);
 			dp_stats_print(dp, stdout);
+			pthread_mutex_unlock(&dp->cfg_lock);
 			break;
-		case SIGHUP:
-			fprintf(stderr, "natgw: SIGHUP: configuration reload is not implemented yet; running config unchanged\n");
+		case SIGHUP: {
+			char msg[NATGW_ERR_MAX + 512];
+
+			if (dp_config_reload(dp, NULL, msg, sizeof(msg)) == 0)
+				fprintf(stderr, "natgw: SIGHUP: configuration reloaded: %s\n", msg);
+			else
+				fprintf(stderr, "natgw: SIGHUP: reload refused, running configuration unchanged: %s\n",
+					msg);
 			break;
+		}
 		default:
 			fprintf(stderr, "natgw: %s received, stopping\n", strsignal(sig));
 			dp->quit = true;
@@ -108,7 +129,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct natgw_config cfg;
+	static struct natgw_config *cfgp;
 	static struct dataplane dp;
 	const char *config_path = NULL;
 	bool check_only = false;
@@ -145,34 +166,29 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	config_init(&cfg);
-	rc = config_path ? config_load_ini(config_path, &cfg, msg, sizeof(msg))
-			 : config_load_default(&cfg, msg, sizeof(msg));
-	if (rc != 0) {
-		fprintf(stderr, "natgw: %s\n", msg);
+	/* On the heap: a reload replaces it (dp_config_apply frees the old one). */
+	cfgp = malloc(sizeof(*cfgp));
+	if (cfgp == NULL) {
+		fprintf(stderr, "natgw: out of memory\n");
 		return 1;
 	}
-	if (check_only) {
-		printf("%s: OK: %u ports, %u route tables, %u routes, %u static neighbours\n",
-		       config_path ? config_path : "<embedded default>", cfg.n_ports, cfg.n_tables,
-		       config_route_count(&cfg), cfg.n_neighbours);
-		config_free(&cfg);
-		return 0;
+	config_init(cfgp);
+	rc = config_path ? config_load_ini(config_path, cfgp, msg, sizeof(msg))
+			 : config_load_default(cfgp, msg, sizeof(msg));
+	if (rc != 0) {
+		fprintf(stderr, "natgw: %s\n", msg);
+		free(cfgp);
+		return 1;
 	}
 
-	/* Filtering is parsed and validated but not enforced yet: running with
-	 * a port bound to groups or a NACL would silently pass what the operator
-	 * meant to block, so refuse. */
-	for (unsigned i = 0; i < cfg.n_ports; i++) {
-		if (cfg.ports[i].security_groups != 0 || cfg.ports[i].nacl >= 0) {
-			fprintf(stderr,
-				"natgw: %s: [port %s] binds security groups or a NACL; they are validated "
-				"(--check) but not enforced on the packet path yet, so natgw refuses to run "
-				"with them rather than forward unfiltered\n",
-				config_path ? config_path : "<embedded default>", cfg.ports[i].name);
-			config_free(&cfg);
-			return 1;
-		}
+	if (check_only) {
+		printf("%s: OK: %u ports, %u route tables, %u routes, %u static neighbours, "
+		       "%u security groups, %u NACLs\n",
+		       config_path ? config_path : "<embedded default>", cfgp->n_ports, cfgp->n_tables,
+		       config_route_count(cfgp), cfgp->n_neighbours, cfgp->n_sgs, cfgp->n_nacls);
+		config_free(cfgp);
+		free(cfgp);
+		return 0;
 	}
 
 	/* Every thread (EAL's included) inherits this mask; only the control
@@ -184,39 +200,46 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	rc = dp_eal_init(&cfg, argv[0], msg, sizeof(msg));
+	rc = dp_eal_init(cfgp, argv[0], msg, sizeof(msg));
 	if (rc != 0) {
 		fprintf(stderr, "natgw: %s\n", msg);
 		return 1;
 	}
-	dp.cfg = &cfg;
+	dp.cfg = cfgp;
+	dp.config_path = config_path;
+	pthread_mutex_init(&dp.cfg_lock, NULL);
 	dp.n_workers = RTE_MIN(rte_lcore_count(), (unsigned)DP_MAX_WORKERS);
 	/* Replies to a NATed flow must reach the worker that owns its session;
 	 * until receive-side steering does that, several workers each owning
 	 * RX queues would drop replies that RSS hands to another worker. */
-	if (cfg.nat.enabled && dp.n_workers > 1)
-		for (unsigned i = 0; i < cfg.n_ports; i++)
-			if (cfg.ports[i].queues > 1) {
+	if ((cfgp->nat.enabled || config_has_groups(cfgp)) && dp.n_workers > 1)
+		for (unsigned i = 0; i < cfgp->n_ports; i++)
+			if (cfgp->ports[i].queues > 1) {
 				snprintf(msg, sizeof(msg),
-					 "[port %s] queues = %u with %u workers and [nat]: replies could "
-					 "reach a worker that does not own their session (steering is not "
-					 "implemented yet); use queues = 1 or one lcore",
-					 cfg.ports[i].name, cfg.ports[i].queues, dp.n_workers);
+					 "[port %s] queues = %u with %u workers and [nat] or security groups: "
+					 "replies could reach a worker that does not own their session "
+					 "(steering is not implemented yet); use queues = 1 or one lcore",
+					 cfgp->ports[i].name, cfgp->ports[i].queues, dp.n_workers);
 				rc = -EINVAL;
 				goto err_ports;
 			}
 	rc = dp_ports_start(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err_ports;
-	rc = dp_snapshot_build(&dp, &dp.snap, msg, sizeof(msg));
+	rc = dp_snapshot_build(&dp, dp.cfg, &dp.snap, msg, sizeof(msg));
 	if (rc != 0)
 		goto err_snapshot;
 	rc = dp_workers_create(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err_workers;
-	rc = pidfile_write(cfg.global.pidfile);
+	rc = dp_rcu_init(&dp);
 	if (rc != 0) {
-		snprintf(msg, sizeof(msg), "cannot write pid file %s: %s", cfg.global.pidfile,
+		snprintf(msg, sizeof(msg), "cannot set up RCU for %u workers", dp.n_workers);
+		goto err_workers;
+	}
+	rc = pidfile_write(cfgp->global.pidfile);
+	if (rc != 0) {
+		snprintf(msg, sizeof(msg), "cannot write pid file %s: %s", cfgp->global.pidfile,
 			 strerror(-rc));
 		goto err_workers;
 	}
@@ -236,10 +259,13 @@ int main(int argc, char **argv)
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);
 	dp_ports_stop(&dp);
-	if (cfg.global.pidfile[0])
-		unlink(cfg.global.pidfile);
+	if (dp.cfg->global.pidfile[0])
+		unlink(dp.cfg->global.pidfile);
 	rte_eal_cleanup();
-	config_free(&cfg);
+	/* A reload may have replaced the configuration. */
+	config_free((struct natgw_config *)(uintptr_t)dp.cfg);
+	free((void *)(uintptr_t)dp.cfg);
+	dp_rcu_fini(&dp);
 	fprintf(stderr, "natgw: stopped\n");
 	return 0;
 
@@ -251,6 +277,7 @@ err_snapshot:
 err_ports:
 	fprintf(stderr, "natgw: %s\n", msg);
 	rte_eal_cleanup();
-	config_free(&cfg);
+	config_free(cfgp);
+	free(cfgp);
 	return 1;
 }

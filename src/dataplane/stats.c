@@ -8,12 +8,14 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "dataplane.h"
+#include "natgw/filter.h"
 #include "natgw/nat.h"
 
 /* Sum all workers' counters into total. */
@@ -27,6 +29,82 @@ static void stats_sum(struct dataplane *dp, struct worker_counters *total)
 		for (size_t k = 0; k < sizeof(*total) / sizeof(uint64_t); k++)
 			dst[k] += src[k];
 	}
+}
+
+/* Sum every worker's hit counters of (port, dir). */
+static void stats_filter_sum(const struct dp_snapshot *s, unsigned p, unsigned d, uint64_t *nacl,
+			     uint64_t *sg, uint64_t *implicit, uint64_t *no_match)
+{
+	for (unsigned w = 0; w < s->n_workers; w++) {
+		const struct filter_counters *c = &s->fctr[((size_t)w * NATGW_MAX_PORTS + p) * 2 + d];
+
+		for (uint32_t i = 0; i < c->n_nacl; i++)
+			nacl[i] += c->nacl_hits[i];
+		for (uint32_t i = 0; i < c->n_sg; i++)
+			sg[i] += c->sg_hits[i];
+		*implicit += c->nacl_implicit_deny;
+		*no_match += c->sg_no_match;
+	}
+}
+
+/* Per-rule hit counters of every filtered port and direction (non-zero lines),
+ * in packets: "filter in1 ingress nacl priv2 #100 allow 12", "filter in1
+ * ingress sg web rule.1 7", "... nacl implicit-deny N" and "... sg no-rule N"
+ * (packets no group rule matched: those of tracked flows still pass; the ones
+ * dropped are the drop counter sg_no_match). */
+static void stats_filter_print(struct dataplane *dp, FILE *f)
+{
+	static const char *const dir_name[2] = { "ingress", "egress" };
+	const struct dp_snapshot *s = dp->snap;
+	const struct natgw_config *cfg = dp->cfg;
+
+	if (s == NULL || !s->filtering || s->fctr == NULL)
+		return;
+	fprintf(f, "filters (hits since the port's rules last changed):\n");
+	for (unsigned p = 0; p < cfg->n_ports && p < NATGW_MAX_PORTS; p++)
+		for (unsigned d = 0; d < 2; d++) {
+			const struct filter_ctx *ctx = s->filter[p][d];
+			uint32_t nn, ns;
+			uint64_t *nacl, *sg, implicit = 0, no_match = 0;
+
+			if (ctx == NULL)
+				continue;
+			nn = filter_nacl_rule_count(ctx);
+			ns = filter_sg_rule_count(ctx);
+			nacl = calloc(nn + 1, sizeof(*nacl));
+			sg = calloc(ns + 1, sizeof(*sg));
+			if (nacl == NULL || sg == NULL)
+				goto next;
+			stats_filter_sum(s, p, d, nacl, sg, &implicit, &no_match);
+			for (uint32_t i = 0; i < nn; i++) {
+				int r = filter_nacl_slot_rule(ctx, i);
+				const struct natgw_nacl *n = &cfg->nacls[cfg->ports[p].nacl];
+
+				if (nacl[i] == 0 || r < 0)
+					continue;
+				fprintf(f, "  filter %-8s %-7s nacl %s #%u %s %12" PRIu64 "\n",
+					cfg->ports[p].name, dir_name[d], n->name, n->rules[r].number,
+					n->rules[r].allow ? "allow" : "deny", nacl[i]);
+			}
+			if (implicit)
+				fprintf(f, "  filter %-8s %-7s nacl implicit-deny %12" PRIu64 "\n",
+					cfg->ports[p].name, dir_name[d], implicit);
+			for (uint32_t i = 0; i < ns; i++) {
+				unsigned g, r;
+
+				if (sg[i] == 0 || filter_sg_slot_rule(ctx, i, &g, &r) != 0)
+					continue;
+				fprintf(f, "  filter %-8s %-7s sg %s %s %12" PRIu64 "\n",
+					cfg->ports[p].name, dir_name[d], cfg->sgs[g].name,
+					cfg->sgs[g].rules[r].key, sg[i]);
+			}
+			if (no_match)
+				fprintf(f, "  filter %-8s %-7s sg no-rule %12" PRIu64 "\n",
+					cfg->ports[p].name, dir_name[d], no_match);
+next:
+			free(nacl);
+			free(sg);
+		}
 }
 
 void dp_stats_print(struct dataplane *dp, FILE *f)
@@ -72,11 +150,11 @@ void dp_stats_print(struct dataplane *dp, FILE *f)
 	for (unsigned g = 0; g < GEN_MAX; g++)
 		if (t.gen[g])
 			fprintf(f, "  gen  %-24s %12" PRIu64 "\n", gen_kind_name(g), t.gen[g]);
-	if (dp->cfg->nat.enabled) {
+	if (dp->cfg->nat.enabled || (dp->snap != NULL && dp->snap->sg_ports != 0)) {
 		uint64_t active = 0, capacity = 0;
 		unsigned bps = 0;
 
-		fprintf(f, "nat:\n");
+		fprintf(f, "nat:%s\n", dp->cfg->nat.enabled ? "" : " (sessions tracking flows for security groups)");
 		for (unsigned i = 0; i < dp->n_workers; i++) {
 			const struct nat_worker *nw = dp->workers[i]->core.nat;
 
@@ -92,6 +170,7 @@ void dp_stats_print(struct dataplane *dp, FILE *f)
 		for (unsigned c = 0; c < NAT_CTR_MAX; c++)
 			fprintf(f, "  nat  %-24s %12" PRIu64 "\n", nat_counter_name(c), t.nat[c]);
 	}
+	stats_filter_print(dp, f);
 	fprintf(f, "neighbours: learnt %" PRIu64 ", packets parked while resolving %" PRIu64 "\n",
 		t.neigh_learnt, t.neigh_queued);
 	if (dp->n_workers > 1)

@@ -19,6 +19,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
 
 #include "dataplane.h"
 #include "natgw/arp.h"
@@ -147,6 +148,17 @@ static inline uint16_t worker_poll(struct dp_worker *dw, const struct dp_rxq *rq
 	return n;
 }
 
+void dp_worker_service(struct dp_worker *dw)
+{
+	uint64_t seq = __atomic_load_n(&dw->call_seq, __ATOMIC_ACQUIRE);
+
+	if (seq == dw->done_seq)
+		return;
+	dw->call_fn(dw, dw->call_arg);
+	/* Release: the caller that sees done_seq sees what fn wrote. */
+	__atomic_store_n(&dw->done_seq, seq, __ATOMIC_RELEASE);
+}
+
 /* The worker loop. */
 static int worker_main(void *arg)
 {
@@ -167,9 +179,14 @@ static int worker_main(void *arg)
 					arp_send_gratuitous_addr(w, dp->cfg->nat.port, dp->cfg->nat.pool[i]);
 	}
 
+	if (dp->qsv != NULL)
+		rte_rcu_qsbr_thread_online(dp->qsv, w->id);
 	while (!dp->quit) {
 		uint16_t got = 0;
 
+		/* Acquire: pairs with dp_snapshot_publish's release store. The
+		 * snapshot is used for this iteration only (quiescent below). */
+		w->snap = __atomic_load_n(&dp->snap, __ATOMIC_ACQUIRE);
 		w->now = rte_rdtsc();
 		for (unsigned i = 0; i < dw->n_rxq; i++)
 			got += worker_poll(dw, &dw->rxq[i]);
@@ -181,10 +198,15 @@ static int worker_main(void *arg)
 			dw->next_timer = w->now + timer_period;
 		}
 		dp_worker_flush(dw);
+		dp_worker_service(dw);
 		w->ctr.loops++;
 		if (got)
 			w->ctr.busy_loops++;
+		if (dp->qsv != NULL)
+			rte_rcu_qsbr_quiescent(dp->qsv, w->id);
 	}
+	if (dp->qsv != NULL)
+		rte_rcu_qsbr_thread_offline(dp->qsv, w->id);
 	return 0;
 }
 
@@ -238,7 +260,10 @@ int dp_workers_create(struct dataplane *dp, char *msg, size_t len)
 		i++;
 	}
 	dp->n_workers = i;
-	if (dp->cfg->nat.enabled) {
+	/* Session tables and reassembly always exist: NAT and security groups
+	 * use them, and a reload may turn either on. Untouched table pages cost
+	 * nothing (the tables are mapped lazily). */
+	{
 		for (unsigned k = 0; k < dp->n_workers; k++) {
 			struct dp_worker *dw = dp->workers[k];
 			struct nat_worker_params np = {
@@ -273,10 +298,12 @@ int dp_workers_create(struct dataplane *dp, char *msg, size_t len)
 void dp_workers_run(struct dataplane *dp)
 {
 	dp->start_tsc = rte_rdtsc();
+	dp->running = true;
 	for (unsigned i = 1; i < dp->n_workers; i++)
 		rte_eal_remote_launch(worker_main, dp->workers[i], dp->workers[i]->lcore);
 	worker_main(dp->workers[0]);
 	rte_eal_mp_wait_lcore();
+	dp->running = false;
 }
 
 void dp_workers_destroy(struct dataplane *dp)

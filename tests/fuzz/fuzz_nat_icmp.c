@@ -12,7 +12,8 @@
  *           bit 6     hand the frame over as two segments (split inside the quote)
  *           bit 7     burst of two (the same error twice)
  *   byte 1  ICMP type: bits 0-2 pick one of 3 3 11 4 5 12 3 11; when bit 7
- *           is set, the type is bits 0-6 instead (echo, unknown types, ...)
+ *           is set, the type is bits 0-6 instead (echo, unknown types, ...);
+ *           bit 6 (when bit 7 is clear): filtering on (fz_filters_on)
  *   byte 2  ICMP code; for type 3 code 4 the next-hop MTU is 576 + byte 2
  */
 #include "fuzz_pipeline.h"
@@ -76,6 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_env_init(&env, &o);
 	fz_sessions_setup(&env);
+	if ((data[1] & 0xc0) == 0x40)
+		fz_filters_on(&env);
 
 	src = senders[sel].src;
 	dst = senders[sel].dst;

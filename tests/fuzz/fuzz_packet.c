@@ -15,7 +15,9 @@
  *           bit 7     hand the frame over as two segments, like a datagram
  *                     rte_ip_frag reassembled: no padding after the IP total
  *                     length, split at 14 + IHL + 8 * (1 + byte1 & 7)
- *   byte 1  bit 3     ports offload TX checksums
+ *   byte 1  bit 2     filtering on (security groups and NACLs of fz_filter_ini,
+ *                     after the sessions are set up); also one of the split bits
+ *           bit 3     ports offload TX checksums
  *           bits 4-5  RX checksum flags (ports trust them): 0 none, 1 IP good,
  *                     2 IP bad, 3 L4 bad
  *           bits 6-7  clock advance for bit 3: 31 s, 301 s, 7441 s, 100000 s
@@ -63,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_env_init(&env, &o);
 	fz_sessions_setup(&env);
+	if (c1 & 0x04)
+		fz_filters_on(&env);
 
 	n = (c0 & 0x04) ? 2 : 1;
 	for (unsigned i = 0; i < n; i++) {

@@ -67,6 +67,7 @@
 
 #include "natgw/cksum.h"
 #include "natgw/counters.h"
+#include "natgw/filter.h"
 #include "natgw/nat.h"
 #include "natgw/neigh.h"
 #include "natgw/pipeline.h"
@@ -122,6 +123,7 @@ struct fz_env {
 	struct worker w; /* first: ops recover the environment from the worker */
 	struct dp_snapshot snap;
 	struct nat_rt rt;
+	struct filter_counters fctr[NATGW_MAX_PORTS * 2]; /* with fz_filters_on */
 	struct rte_mbuf **live;  /* every fake mbuf segment not yet freed */
 	unsigned n_live, cap_live;
 	unsigned allocs, frees;
@@ -251,6 +253,65 @@ static unsigned fz_linearize(const struct rte_mbuf *m, uint8_t *buf, unsigned ca
 
 static struct route_table *fz_tables[2];
 
+/* ---- filtering (fz_filters_on) ---- */
+
+/* Groups on inside and outside, NACLs on outside and lab (RFC 5737 / 1918). */
+static const char fz_filter_ini[] =
+	"[port inside]\ndevargs = net_null0\naddress = 10.0.0.1/24\nsecurity_groups = inner\n"
+	"[port outside]\ndevargs = net_null1\naddress = 192.0.2.1/24\n"
+	"security_groups = edge\nnacl = edge\n"
+	"[port lab]\ndevargs = net_null2\naddress = 198.51.100.1/24\nnacl = lab\n"
+	"[sg inner]\nrule.1 = ingress tcp 80 from 10.0.0.0/8\nrule.2 = ingress udp 53 from 10.0.2.0/24\n"
+	"rule.3 = ingress icmp 8 from 0.0.0.0/0\nrule.4 = egress tcp 80 to 10.0.1.10/32\n"
+	"[sg edge]\nrule.1 = ingress tcp 8080 from 0.0.0.0/0\n"
+	"rule.2 = ingress udp 5353 from 203.0.113.0/24\ndefault_egress = yes\n"
+	"[nacl edge]\ningress.10 = deny all from 203.0.113.99/32\n"
+	"ingress.100 = allow all from 0.0.0.0/0\negress.100 = allow all to 0.0.0.0/0\n"
+	"[nacl lab]\ningress.100 = allow tcp 1024-65535 from 198.51.100.0/24 to 10.0.0.0/8\n"
+	"ingress.200 = allow icmp from 0.0.0.0/0\negress.100 = allow all to 0.0.0.0/0\n";
+
+static struct filter_ctx *fz_filters[NATGW_MAX_PORTS][2];
+
+/* Compile fz_filter_ini once (after the EAL: rte_acl). */
+static void fz_filters_build(void)
+{
+	struct natgw_config cfg;
+	char err[NATGW_ERR_MAX];
+
+	if (config_load_ini_text("fuzz-filters", fz_filter_ini, sizeof(fz_filter_ini) - 1, &cfg,
+				 err, sizeof(err)) != 0) {
+		fprintf(stderr, "fuzz filters: %s\n", err);
+		exit(1);
+	}
+	for (unsigned p = 0; p < cfg.n_ports; p++)
+		for (unsigned d = 0; d < 2; d++) {
+			char name[32];
+
+			snprintf(name, sizeof(name), "fz_%u_%u", p, d);
+			if (filter_build(&cfg, p, (enum natgw_filter_dir)d, name, &fz_filters[p][d]) != 0) {
+				fprintf(stderr, "fuzz filters: filter_build %u/%u failed\n", p, d);
+				exit(1);
+			}
+		}
+	config_free(&cfg);
+}
+
+/* Put the filters in the input's snapshot (after the sessions were set up:
+ * flows that exist stay allowed, new ones meet the rules). */
+static void fz_filters_on(struct fz_env *env)
+{
+	for (unsigned p = 0; p < 3; p++)
+		for (unsigned d = 0; d < 2; d++) {
+			env->snap.filter[p][d] = fz_filters[p][d];
+			if (filter_counters_init(&env->fctr[p * 2 + d], fz_filters[p][d]) != 0)
+				abort();
+		}
+	env->snap.fctr = env->fctr;
+	env->snap.n_workers = 1;
+	env->snap.sg_ports = 0x3;
+	env->snap.filtering = true;
+}
+
 /* Start a no-huge EAL and build the two route tables; exits on failure. */
 static void fz_global_init(const char *name)
 {
@@ -290,6 +351,7 @@ static void fz_global_init(const char *name)
 		fprintf(stderr, "%s: route_table_build failed\n", name);
 		exit(1);
 	}
+	fz_filters_build();
 }
 
 /* ---- per-input environment ---- */
@@ -406,6 +468,8 @@ static void fz_emit_clear(struct fz_env *env);
 static void fz_env_fini(struct fz_env *env)
 {
 	fz_emit_clear(env);
+	for (unsigned i = 0; i < NATGW_MAX_PORTS * 2; i++)
+		filter_counters_free(&env->fctr[i]);
 	nat_session_flush(env->w.nat, (uint32_t)(env->w.now / env->w.hz));
 	FZ_ASSERT(nat_session_count(env->w.nat) == 0, "sessions left after flush");
 	nat_worker_destroy(env->w.nat);

@@ -531,3 +531,48 @@ holder_stop() {
 router_name() {
 	if kernel_mode; then echo kernel; else echo natgw; fi
 }
+
+# ---- filtering tests (test_filter_*.sh) ----
+
+# filter_begin [SET...]: nat_begin with security groups / NACLs (SET as for
+# nat_config, e.g. "port in1:security_groups=web" "sg web:rule.1=ingress tcp 80
+# from 10.0.1.0/24"). The kernel stand-in does not filter: skip in kernel mode.
+filter_begin() {
+	kernel_mode && skip "the kernel stand-in (LAB_KERNEL_ROUTER=1) has no security groups or NACLs"
+	nat_begin "$@"
+}
+
+# filter_reload [SET...]: change $T/nat.ini (nat_config SET syntax; VALUE "-"
+# deletes a key) and SIGHUP natgw; true when natgw reloaded it.
+filter_reload() {
+	local s sec kv
+	for s in "$@"; do
+		sec=nat kv=$s
+		case "${s%%=*}" in *:*) sec=${s%%:*} kv=${s#*:} ;; esac
+		ini_set "$T/nat.ini" "$sec" "$(echo "${kv%%=*}" | xargs)" "$(echo "${kv#*=}" | xargs)"
+	done
+	"$LAB" reload >"$T/reload.out" 2>&1
+}
+
+# tcp_connects NS DST PORT [TIMEOUT]: a TCP connection from NS to DST:PORT
+# completes within TIMEOUT seconds (2).
+tcp_connects() {
+	nsx "$1" "$PY" -c "
+import socket, sys
+s = socket.socket(); s.settimeout(float(sys.argv[3]))
+try: s.connect((sys.argv[1], int(sys.argv[2])))
+except OSError: sys.exit(1)
+" "$2" "$3" "${4:-2}"
+}
+
+# filter_hits FILE PORT DIR WHAT: the hit count of a filter line in a counters
+# table ("filter in1 ingress sg web rule.1 N"; WHAT = "sg web rule.1",
+# "nacl iso #50", "sg no-rule"); 0 when absent.
+filter_hits() {
+	awk -v p="$2" -v d="$3" -v w="$4" '
+	$1 == "filter" && $2 == p && $3 == d {
+		rest = $0; sub(/^[ \t]*filter[ \t]+[^ \t]+[ \t]+[^ \t]+[ \t]+/, "", rest)
+		if (index(rest, w) == 1) v = $NF
+	}
+	END { print (v == "" ? 0 : v) }' "$1"
+}

@@ -1,0 +1,207 @@
+/* Run-time changes: snapshot publication with RCU, configuration apply and
+ * reload, and calls into the workers' loops.
+ *
+ * Snapshots: workers load dp->snap (acquire) at the top of every loop
+ * iteration and report a quiescent state to dp->qsv (rte_rcu_qsbr) at its
+ * end, so after dp_snapshot_publish has stored a new pointer (release) and
+ * rte_rcu_qsbr_synchronize has returned, no worker can still hold the old
+ * snapshot and it is freed. No lock and no packet is lost on the packet path:
+ * a burst runs entirely on the snapshot it started with. Sessions, neighbours
+ * and counters live in the workers, not in the snapshot, and survive.
+ *
+ * Configuration: dp->cfg is the running configuration; cfg_lock serialises
+ * changes (SIGHUP reload, the management plane) and readers outside the
+ * workers. A new configuration is first compared with the running one
+ * (config_live_diff: what needs a restart is refused), then compiled, then
+ * published; only then is dp->cfg replaced.
+ *
+ * Worker calls: dp_workers_call hands a function to each worker's mailbox in
+ * turn and waits for it to run between two bursts (session queries and
+ * flushes, static neighbour changes: state only its owner may touch).
+ * Who: the control thread and the management thread, never a worker.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dataplane.h"
+#include "natgw/neigh.h"
+
+#define CONTROL_CALL_TIMEOUT_MS 2000
+
+int dp_rcu_init(struct dataplane *dp)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(DP_MAX_WORKERS);
+
+	dp->qsv = rte_zmalloc("natgw_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (dp->qsv == NULL)
+		return -ENOMEM;
+	if (rte_rcu_qsbr_init(dp->qsv, DP_MAX_WORKERS) != 0)
+		goto err_init;
+	for (unsigned i = 0; i < dp->n_workers; i++)
+		if (rte_rcu_qsbr_thread_register(dp->qsv, i) != 0)
+			goto err_init;
+	return 0;
+
+err_init:
+	rte_free(dp->qsv);
+	dp->qsv = NULL;
+	return -EINVAL;
+}
+
+void dp_rcu_fini(struct dataplane *dp)
+{
+	rte_free(dp->qsv);
+	dp->qsv = NULL;
+}
+
+void dp_snapshot_publish(struct dataplane *dp, struct dp_snapshot *snap)
+{
+	struct dp_snapshot *old = dp->snap;
+
+	/* Release: a worker that loads the new pointer sees it fully built. */
+	__atomic_store_n(&dp->snap, snap, __ATOMIC_RELEASE);
+	/* Every online worker passes a quiescent state after this point, i.e.
+	 * finishes the loop iteration that may still use old. */
+	if (dp->qsv != NULL)
+		rte_rcu_qsbr_synchronize(dp->qsv, RTE_QSBR_THRID_INVALID);
+	dp_snapshot_free(old);
+}
+
+void dp_workers_call(struct dataplane *dp, dp_worker_fn fn, void *arg)
+{
+	for (unsigned i = 0; i < dp->n_workers; i++) {
+		struct dp_worker *dw = dp->workers[i];
+		unsigned waited_us = 0;
+		uint64_t seq;
+
+		if (!dp->running) {
+			fn(dw, arg); /* the loops have returned: nobody else touches it */
+			continue;
+		}
+		dw->call_fn = fn;
+		dw->call_arg = arg;
+		seq = dw->done_seq + 1;
+		/* Release: the worker that sees seq also sees fn and arg. */
+		__atomic_store_n(&dw->call_seq, seq, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&dw->done_seq, __ATOMIC_ACQUIRE) != seq) {
+			if (!dp->running) {
+				/* The loop returned before it saw the call. */
+				fn(dw, arg);
+				__atomic_store_n(&dw->done_seq, seq, __ATOMIC_RELEASE);
+				break;
+			}
+			if (waited_us > CONTROL_CALL_TIMEOUT_MS * 1000u) {
+				fprintf(stderr, "natgw: worker %u did not answer a control call\n", i);
+				break;
+			}
+			usleep(100);
+			waited_us += 100;
+		}
+	}
+}
+
+/* A static neighbour change for the workers. */
+struct control_neigh_arg {
+	const struct natgw_config *cfg;
+};
+
+/* Worker side: (re)install every static neighbour of the new config. */
+static void control_neigh_apply(struct dp_worker *dw, void *arg)
+{
+	const struct control_neigh_arg *a = arg;
+
+	for (unsigned n = 0; n < a->cfg->n_neighbours; n++) {
+		const struct natgw_neighbour_config *nc = &a->cfg->neighbours[n];
+		struct rte_ether_addr mac;
+
+		memcpy(mac.addr_bytes, nc->mac, 6);
+		neigh_static_add(dw->core.neigh, nc->port, nc->addr, &mac);
+	}
+}
+
+/* Is every static neighbour of old still in new (removals need a restart)? */
+static int control_neigh_check(const struct natgw_config *old, const struct natgw_config *new,
+			       char *msg, size_t len)
+{
+	for (unsigned i = 0; i < old->n_neighbours; i++) {
+		bool found = false;
+
+		for (unsigned j = 0; j < new->n_neighbours && !found; j++)
+			found = new->neighbours[j].addr == old->neighbours[i].addr &&
+				new->neighbours[j].port == old->neighbours[i].port;
+		if (!found) {
+			uint32_t a = old->neighbours[i].addr;
+
+			snprintf(msg, len, "[neighbours] removing the static entry for %u.%u.%u.%u "
+				 "needs a restart", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+int dp_config_apply(struct dataplane *dp, struct natgw_config *ncfg, char *msg, size_t len)
+{
+	char summary[512], err[NATGW_ERR_MAX];
+	struct control_neigh_arg na = { .cfg = ncfg };
+	struct natgw_config *old = (struct natgw_config *)(uintptr_t)dp->cfg;
+	struct dp_snapshot *snap = NULL;
+	int rc;
+
+	rc = config_live_diff(old, ncfg, summary, sizeof(summary), err, sizeof(err));
+	if (rc != 0) {
+		snprintf(msg, len, "%s", err);
+		return rc;
+	}
+	rc = control_neigh_check(old, ncfg, msg, len);
+	if (rc != 0)
+		return rc;
+	rc = dp_snapshot_build(dp, ncfg, &snap, err, sizeof(err));
+	if (rc != 0) {
+		snprintf(msg, len, "%s", err);
+		return rc;
+	}
+	dp_workers_call(dp, control_neigh_apply, &na);
+	dp_snapshot_publish(dp, snap);
+	dp->cfg = ncfg;
+	config_free(old);
+	free(old);
+	snprintf(msg, len, "%s", summary);
+	return 0;
+}
+
+int dp_config_reload(struct dataplane *dp, const char *path, char *msg, size_t len)
+{
+	struct natgw_config *ncfg = malloc(sizeof(*ncfg));
+	char err[NATGW_ERR_MAX];
+	int rc;
+
+	if (ncfg == NULL) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	if (path == NULL)
+		path = dp->config_path;
+	config_init(ncfg);
+	rc = path != NULL ? config_load_ini(path, ncfg, err, sizeof(err))
+			  : config_load_default(ncfg, err, sizeof(err));
+	if (rc != 0) {
+		snprintf(msg, len, "%s", err);
+		free(ncfg);
+		return rc;
+	}
+	pthread_mutex_lock(&dp->cfg_lock);
+	rc = dp_config_apply(dp, ncfg, msg, len);
+	pthread_mutex_unlock(&dp->cfg_lock);
+	if (rc != 0) {
+		config_free(ncfg);
+		free(ncfg);
+	}
+	return rc;
+}
