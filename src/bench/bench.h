@@ -11,12 +11,15 @@ struct bench_opts {
 	unsigned memory_mb;
 	int json;
 	int nat;            /* masquerade every flow (sessions = flows) */
+	unsigned sg_rules;  /* a security group on "in" with this many ingress rules */
+	unsigned nacl_rules;/* a NACL on "in" with this many ingress rules */
 };
 
 struct bench_result {
 	uint64_t packets;
 	uint64_t forwarded;
 	uint64_t drops;
+	uint64_t cycles_filter_build; /* compiling the filters into the snapshot */
 	uint64_t cycles_total;     /* generator + pipeline + TX */
 	uint64_t cycles_generator; /* alloc + template copy + free only */
 	uint64_t hz;

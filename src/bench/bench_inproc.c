@@ -36,6 +36,68 @@ struct bench_template {
 
 #define BENCH_FLOW_STEP 7919u /* prime stride: consecutive packets hit distant flows */
 
+/* Filters on "in": a group of sg_rules ingress rules and/or a NACL of
+ * nacl_rules ingress rules (plus one egress allow-all). All but the last
+ * rule are decoys (TCP to distinct ports from distinct 172.16/12 /24s, as a
+ * real rule set would be); the last one allows the benchmark's UDP from
+ * 10.0.0.0/8, so every packet is classified against the whole set. */
+static int bench_filters(struct natgw_config *cfg, const struct bench_opts *o)
+{
+	if (o->sg_rules > 0) {
+		struct natgw_sg *g = &cfg->sgs[0];
+
+		g->rules = calloc(o->sg_rules, sizeof(*g->rules));
+		if (g->rules == NULL)
+			return -ENOMEM;
+		snprintf(g->name, sizeof(g->name), "bench");
+		for (unsigned i = 0; i < o->sg_rules; i++) {
+			struct natgw_sg_rule *r = &g->rules[i];
+			bool last = i + 1 == o->sg_rules;
+
+			r->dir = NATGW_DIR_INGRESS;
+			r->l4 = (struct natgw_l4_match){ .proto = last ? 17 : 6,
+				.port_lo = last ? 0 : (uint16_t)(1000 + i),
+				.port_hi = last ? 65535 : (uint16_t)(1000 + i),
+				.icmp_type = -1, .icmp_code = -1 };
+			r->peer_kind = NATGW_PEER_CIDR;
+			r->cidr = last ? 0x0a000000 : 0xac100000 + ((i % 4096) << 8);
+			r->cidr_len = last ? 8 : 24;
+			snprintf(r->key, sizeof(r->key), "rule.%u", i + 1);
+		}
+		g->n_rules = g->rules_cap = o->sg_rules;
+		cfg->n_sgs = 1;
+		cfg->ports[0].security_groups = 1;
+	}
+	if (o->nacl_rules > 0) {
+		struct natgw_nacl *n = &cfg->nacls[0];
+
+		n->rules = calloc(o->nacl_rules + 1, sizeof(*n->rules));
+		if (n->rules == NULL)
+			return -ENOMEM;
+		snprintf(n->name, sizeof(n->name), "bench");
+		for (unsigned i = 0; i < o->nacl_rules; i++) {
+			struct natgw_nacl_rule *r = &n->rules[i];
+			bool last = i + 1 == o->nacl_rules;
+
+			r->number = (uint16_t)(i + 1);
+			r->dir = NATGW_DIR_INGRESS;
+			r->allow = last;
+			r->l4 = (struct natgw_l4_match){ .proto = last ? 0 : 6,
+				.port_lo = last ? 0 : (uint16_t)(1000 + i),
+				.port_hi = last ? 65535 : (uint16_t)(1000 + i),
+				.icmp_type = -1, .icmp_code = -1 };
+			r->cidr = last ? 0x0a000000 : 0xac100000 + ((i % 4096) << 8);
+			r->cidr_len = last ? 8 : 24;
+		}
+		n->rules[o->nacl_rules] = (struct natgw_nacl_rule){ .number = 100, .dir = NATGW_DIR_EGRESS,
+			.allow = true, .l4 = { .icmp_type = -1, .icmp_code = -1 } };
+		n->n_rules = n->rules_cap = o->nacl_rules + 1;
+		cfg->n_nacls = 1;
+		cfg->ports[0].nacl = 0;
+	}
+	return 0;
+}
+
 /* Config: in (10.0.1.1/24) and out (203.0.113.1/24) on net_null; a route to
  * 198.18.0.0/15 via 203.0.113.254, which is a static neighbour. With NAT:
  * masquerade 10.0.0.0/8 on out behind 203.0.113.64-79 (16 addresses: 1M
@@ -81,6 +143,9 @@ static int bench_config(struct natgw_config *cfg, const struct bench_opts *o, ch
 		return -ENOMEM;
 	cfg->neighbours[0] = nb;
 	cfg->n_neighbours = cfg->neighbours_cap = 1;
+	rc = bench_filters(cfg, o);
+	if (rc != 0)
+		return rc;
 	if (o->nat) {
 		struct natgw_nat_config *n = &cfg->nat;
 
@@ -188,9 +253,11 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	rc = dp_ports_start(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err;
+	t0 = rte_rdtsc();
 	rc = dp_snapshot_build(&dp, dp.cfg, &dp.snap, msg, sizeof(msg));
 	if (rc != 0)
 		goto err;
+	r->cycles_filter_build = rte_rdtsc() - t0;
 	rc = dp_workers_create(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err;

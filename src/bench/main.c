@@ -16,11 +16,15 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--nat] [--json]\n"
+	fprintf(f, "usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--nat]\n"
+		   "                          [--sg-rules N] [--nacl-rules N] [--json]\n"
 		   "  --packets N   packets to forward in the measured run (default 20000000)\n"
 		   "  --flows N     distinct flows (default 1024); with --nat, sessions\n"
 		   "  --size BYTES  frame size including CRC, 64..1518 (default 64)\n"
 		   "  --nat         masquerade every flow (NAT on the egress port)\n"
+		   "  --sg-rules N  a security group on the ingress port with N rules (the\n"
+		   "                last allows the traffic); flows are tracked as sessions\n"
+		   "  --nacl-rules N  a NACL on the ingress port with N rules (the last allows)\n"
 		   "  --json        print one JSON object instead of a table\n");
 }
 
@@ -44,6 +48,7 @@ int main(int argc, char **argv)
 		{ "packets", required_argument, NULL, 'n' }, { "flows", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },    { "json", no_argument, NULL, 'j' },
 		{ "nat", no_argument, NULL, 'N' },           { "help", no_argument, NULL, 'h' },
+		{ "sg-rules", required_argument, NULL, 'g' }, { "nacl-rules", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = { .packets = 20000000, .flows = 1024, .size = 64, .memory_mb = 512 };
@@ -66,6 +71,8 @@ int main(int argc, char **argv)
 		case 's': o.size = (unsigned)parse_num("--size", optarg, 64, 1518); break;
 		case 'j': o.json = 1; break;
 		case 'N': o.nat = 1; break;
+		case 'g': o.sg_rules = (unsigned)parse_num("--sg-rules", optarg, 0, 100000); break;
+		case 'a': o.nacl_rules = (unsigned)parse_num("--nacl-rules", optarg, 0, 32765); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -86,7 +93,8 @@ int main(int argc, char **argv)
 	double mpps_fwd = cpp_fwd > 0 ? hz / cpp_fwd / 1e6 : 0;
 	/* First pass: each flow once; with NAT each packet creates a session. */
 	double cpf = (double)r.cycles_first_pass / (double)o.flows - cpp_gen;
-	double new_per_sec = o.nat && cpf > 0 ? hz / cpf : 0;
+	double new_per_sec = r.sessions_created > 0 && cpf > 0 ? hz / cpf : 0;
+	double build_ms = (double)r.cycles_filter_build / hz * 1e3;
 
 	if (o.json) {
 		printf("{\"mode\":\"inproc\",\"nat\":%s,\"size\":%u,\"flows\":%u,\"packets\":%llu,"
@@ -94,14 +102,19 @@ int main(int argc, char **argv)
 		       "\"cycles_per_packet\":%.1f,\"generator_cycles_per_packet\":%.1f,"
 		       "\"forwarding_cycles_per_packet\":%.1f,\"forwarding_mpps\":%.3f,"
 		       "\"sessions_created\":%llu,\"new_sessions_per_second\":%.0f,"
-		       "\"bytes_per_session\":%u,\"tsc_hz\":%llu}\n",
+		       "\"bytes_per_session\":%u,\"sg_rules\":%u,\"nacl_rules\":%u,"
+		       "\"snapshot_build_ms\":%.3f,\"tsc_hz\":%llu}\n",
 		       o.nat ? "true" : "false", o.size, o.flows, (unsigned long long)r.packets,
 		       (unsigned long long)r.forwarded, (unsigned long long)r.drops, secs, mpps,
 		       cpp_total, cpp_gen, cpp_fwd, mpps_fwd, (unsigned long long)r.sessions_created,
-		       new_per_sec, r.bytes_per_session, (unsigned long long)r.hz);
+		       new_per_sec, r.bytes_per_session, o.sg_rules, o.nacl_rules, build_ms,
+		       (unsigned long long)r.hz);
 	} else {
 		printf("natgw-bench inproc: %u-byte frames, %u flows%s, 1 core, TSC %.2f GHz\n", o.size,
 		       o.flows, o.nat ? " (NAT: one session each)" : "", hz / 1e9);
+		if (o.sg_rules || o.nacl_rules)
+			printf("  filters on \"in\": %u group rules, %u NACL rules; snapshot built in %.2f ms\n",
+			       o.sg_rules, o.nacl_rules, build_ms);
 		printf("  %-38s %14llu\n", "packets", (unsigned long long)r.packets);
 		printf("  %-38s %14llu\n", "forwarded", (unsigned long long)r.forwarded);
 		printf("  %-38s %14llu\n", "dropped", (unsigned long long)r.drops);
@@ -110,7 +123,7 @@ int main(int argc, char **argv)
 		printf("  %-38s %14.1f\n", "cycles/packet generator alone", cpp_gen);
 		printf("  %-38s %14.1f\n", "cycles/packet forwarding", cpp_fwd);
 		printf("  %-38s %14.2f\n", "Mpps forwarding alone (1 core)", mpps_fwd);
-		if (o.nat) {
+		if (r.sessions_created > 0) {
 			printf("  %-38s %14llu\n", "sessions created", (unsigned long long)r.sessions_created);
 			printf("  %-38s %14.0f\n", "new sessions/s (1 core)", new_per_sec);
 			printf("  %-38s %14u\n", "bytes per session", r.bytes_per_session);

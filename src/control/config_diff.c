@@ -189,6 +189,9 @@ static int diff_nat(const struct natgw_nat_config *o, const struct natgw_nat_con
 		return diff_busy(err, errlen, "[nat] ports changed");
 	if (o->mapping != n->mapping)
 		return diff_busy(err, errlen, "[nat] mapping changed");
+	/* Session tables are sized at start. */
+	if (o->max_sessions != n->max_sessions)
+		return diff_busy(err, errlen, "[nat] max_sessions changed");
 	return 0;
 }
 
@@ -402,8 +405,7 @@ static void sum_nat(struct diff_sum *s, const struct natgw_nat_config *o, const 
 		 o->timeout_tcp_syn != n->timeout_tcp_syn || o->timeout_icmp != n->timeout_icmp,
 		 "timeouts");
 	list_add(list, sizeof(list),
-		 o->max_sessions != n->max_sessions || o->max_sessions_per_host != n->max_sessions_per_host,
-		 "limits");
+		 o->max_sessions_per_host != n->max_sessions_per_host, "limits");
 	list_add(list, sizeof(list), o->port_reuse_delay != n->port_reuse_delay, "port_reuse_delay");
 	list_add(list, sizeof(list), o->icmp_on_exhaustion != n->icmp_on_exhaustion, "icmp_on_exhaustion");
 	for (unsigned i = 0; i < n->n_forwards && i < NATGW_MAX_FORWARDS; i++)

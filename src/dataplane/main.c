@@ -261,15 +261,16 @@ int main(int argc, char **argv)
 	dp_ports_stop(&dp);
 	if (dp.cfg->global.pidfile[0])
 		unlink(dp.cfg->global.pidfile);
+	dp_rcu_fini(&dp);
 	rte_eal_cleanup();
 	/* A reload may have replaced the configuration. */
 	config_free((struct natgw_config *)(uintptr_t)dp.cfg);
 	free((void *)(uintptr_t)dp.cfg);
-	dp_rcu_fini(&dp);
 	fprintf(stderr, "natgw: stopped\n");
 	return 0;
 
 err_workers:
+	dp_rcu_fini(&dp);
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);
 err_snapshot:
