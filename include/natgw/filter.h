@@ -109,6 +109,21 @@ void filter_free(struct filter_ctx *ctx);
 void filter_classify_bulk(const struct filter_ctx *ctx, const struct filter_pkt *const *pkts,
 			  unsigned n, struct filter_result *res);
 
+/* What filter_classify_parts evaluates. */
+#define FILTER_PART_NACL 0x1
+#define FILTER_PART_SG 0x2
+#define FILTER_PART_ALL (FILTER_PART_NACL | FILTER_PART_SG)
+
+/* filter_classify_bulk for some parts only; the parts not evaluated are
+ * reported as FILTER_NACL_NONE / FILTER_SG_NONE (no counter moves for them).
+ * The packet path evaluates groups only for packets without a session. */
+void filter_classify_parts(const struct filter_ctx *ctx, const struct filter_pkt *const *pkts,
+			   unsigned n, struct filter_result *res, unsigned parts);
+
+/* Does the port have a NACL / groups in this context's direction? */
+bool filter_has_nacl(const struct filter_ctx *ctx);
+bool filter_has_sg(const struct filter_ctx *ctx);
+
 /* Number of NACL slots (the port's NACL rules for the direction, by number). */
 uint32_t filter_nacl_rule_count(const struct filter_ctx *ctx);
 

@@ -93,6 +93,16 @@ static inline struct pkt_meta *pkt_meta(struct rte_mbuf *m)
 	return (struct pkt_meta *)rte_mbuf_to_priv(m);
 }
 
+/* True when the session stage looks the parsed packet up by its 5-tuple
+ * (TCP, UDP, ICMP echo; not a fragment; not yet translated). */
+static inline bool pkt_session_keyed(const struct pkt_meta *pm)
+{
+	return pm->action == PKT_TX && (pm->flags & PKT_F_L4_VALID) &&
+	       !(pm->flags & (PKT_F_FRAGMENT | PKT_F_NAT_DONE)) &&
+	       (pm->proto == 6 || pm->proto == 17 ||
+		(pm->proto == 1 && (pm->icmp_type == 8 || pm->icmp_type == 0)));
+}
+
 /* Mark a packet dropped for a reason. */
 static inline void pkt_drop(struct rte_mbuf *m, enum drop_reason r)
 {
@@ -212,6 +222,10 @@ void icmp_error_reply(struct worker *w, struct rte_mbuf *m, uint8_t type, uint8_
 /* filter_stage.c: ingress NACL (drops) and security groups (marks new flows
  * no rule allows with PKT_F_SG_DENY) for parsed packets, as received. */
 void filter_ingress_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
+
+/* filter_stage.c: ingress security groups for packets the session stage
+ * looked up and did not find (marks PKT_F_SG_DENY). */
+void filter_ingress_sg(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
 
 /* filter_stage.c: egress NACL and security groups for routed packets
  * (out_port set); src_after[i] is pkts[i]'s source once translated (network

@@ -440,6 +440,25 @@ static void filter_acl_run(const struct rte_acl_ctx *acl, const uint8_t **data, 
 void filter_classify_bulk(const struct filter_ctx *ctx, const struct filter_pkt *const *pkts,
 			  unsigned n, struct filter_result *res)
 {
+	filter_classify_parts(ctx, pkts, n, res, FILTER_PART_ALL);
+}
+
+bool filter_has_nacl(const struct filter_ctx *ctx)
+{
+	return ctx->has_nacl;
+}
+
+bool filter_has_sg(const struct filter_ctx *ctx)
+{
+	return ctx->has_sg;
+}
+
+void filter_classify_parts(const struct filter_ctx *ctx, const struct filter_pkt *const *pkts,
+			   unsigned n, struct filter_result *res, unsigned parts)
+{
+	bool nacl = ctx->has_nacl && (parts & FILTER_PART_NACL);
+	bool sg = ctx->has_sg && (parts & FILTER_PART_SG);
+
 	const uint8_t *data[FILTER_BURST];
 	uint32_t nm[FILTER_BURST], sm[FILTER_BURST];
 
@@ -448,9 +467,9 @@ void filter_classify_bulk(const struct filter_ctx *ctx, const struct filter_pkt 
 
 		for (unsigned i = 0; i < k; i++)
 			data[i] = (const uint8_t *)pkts[i];
-		if (ctx->has_nacl)
+		if (nacl)
 			filter_acl_run(ctx->nacl_acl, data, nm, k);
-		if (ctx->has_sg)
+		if (sg)
 			filter_acl_run(ctx->sg_acl, data, sm, k);
 		for (unsigned i = 0; i < k; i++) {
 			struct filter_result *r = &res[i];
@@ -458,7 +477,7 @@ void filter_classify_bulk(const struct filter_ctx *ctx, const struct filter_pkt 
 			r->nacl_slot = FILTER_SLOT_NONE;
 			r->nacl_number = 0;
 			r->nacl = FILTER_NACL_NONE;
-			if (ctx->has_nacl) {
+			if (nacl) {
 				if (nm[i] == 0) {
 					r->nacl = FILTER_NACL_IMPLICIT_DENY;
 				} else {
@@ -471,7 +490,7 @@ void filter_classify_bulk(const struct filter_ctx *ctx, const struct filter_pkt 
 			}
 			r->sg_slot = FILTER_SLOT_NONE;
 			r->sg = FILTER_SG_NONE;
-			if (ctx->has_sg) {
+			if (sg) {
 				r->sg = sm[i] == 0 ? FILTER_SG_NO_MATCH : FILTER_SG_ALLOW;
 				if (sm[i] != 0)
 					r->sg_slot = sm[i] - 1;

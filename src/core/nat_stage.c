@@ -35,6 +35,7 @@
  * Who: the owning worker; reads the snapshot's nat_rt.
  */
 #include <errno.h>
+#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -362,9 +363,13 @@ static void nat_pre_to_pool(struct worker *w, const struct nat_rt *rt, struct rt
 #define NAT_PRE_BATCH 32 /* packets whose lookups are prefetched together */
 
 /* Prerouting for one parsed packet. key/hash: its lookup key and hash from
- * nat_pre_key, or NULL when it has no plain lookup key. */
+ * nat_pre_key, or NULL when it has no plain lookup key; found: its session
+ * when the batch already looked it up (NULL: not found then, or not looked
+ * up: looked up here, so that a session an earlier packet of the batch
+ * opened is found). */
 static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m,
-			uint32_t now, const struct nat_key *key, uint32_t hash)
+			uint32_t now, const struct nat_key *key, uint32_t hash,
+			struct nat_session *found, int found_dir)
 {
 	static const struct nat_key no_key;
 	struct pkt_meta *pm = pkt_meta(m);
@@ -395,7 +400,10 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 		return;
 	}
 	if (key != NULL) {
-		s = nat_session_lookup_hashed(w->nat, key, hash, &dir);
+		s = found;
+		dir = found_dir;
+		if (s == NULL)
+			s = nat_session_lookup_hashed(w->nat, key, hash, &dir);
 		if (s != NULL) {
 			nat_pre_hit(w, m, pm, s, dir, now);
 			return;
@@ -422,6 +430,28 @@ static bool nat_pre_key(const struct pkt_meta *pm, struct nat_key *key)
 			    pm->icmp_type);
 }
 
+/* Security groups: look the batch's keyed packets up now; those that miss
+ * and arrived on a port with groups are classified against them (one bulk
+ * call) before any is admitted. Hits are kept for nat_pre_one. */
+static void nat_pre_sg_misses(struct worker *w, struct rte_mbuf **pkts, uint16_t k,
+			      const struct nat_key *keys, const uint32_t *hash, const bool *keyed,
+			      struct nat_session **found, int *found_dir)
+{
+	struct rte_mbuf *miss[NAT_PRE_BATCH];
+	uint16_t n_miss = 0;
+
+	for (uint16_t i = 0; i < k; i++) {
+		if (!keyed[i])
+			continue;
+		found[i] = nat_session_lookup_hashed(w->nat, &keys[i], hash[i], &found_dir[i]);
+		if (found[i] == NULL &&
+		    (w->snap->sg_ports & (UINT32_C(1) << pkt_meta(pkts[i])->in_port)))
+			miss[n_miss++] = pkts[i];
+	}
+	if (n_miss > 0)
+		filter_ingress_sg(w, miss, n_miss);
+}
+
 /* Look up / translate / admit every packet of a parsed burst (see above). */
 void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
@@ -436,6 +466,8 @@ void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		struct nat_key keys[NAT_PRE_BATCH];
 		uint32_t hash[NAT_PRE_BATCH];
 		bool keyed[NAT_PRE_BATCH];
+		struct nat_session *found[NAT_PRE_BATCH];
+		int found_dir[NAT_PRE_BATCH];
 
 		/* Pass 1: each packet's key (built once), its hash, a slot
 		 * prefetch. Pass 2: prefetch the sessions. Pass 3: the real work,
@@ -447,8 +479,12 @@ void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		for (uint16_t i = 0; i < k; i++)
 			if (keyed[i])
 				nat_session_prefetch(w->nat, hash[i]);
+		memset(found, 0, k * sizeof(found[0]));
+		if (w->snap->sg_ports != 0)
+			nat_pre_sg_misses(w, pkts, k, keys, hash, keyed, found, found_dir);
 		for (uint16_t i = 0; i < k; i++)
-			nat_pre_one(w, rt, pkts[i], now, keyed[i] ? &keys[i] : NULL, hash[i]);
+			nat_pre_one(w, rt, pkts[i], now, keyed[i] ? &keys[i] : NULL, hash[i], found[i],
+				    found_dir[i]);
 		pkts += k;
 		n = (uint16_t)(n - k);
 	}
