@@ -8,6 +8,8 @@ seeds three control bytes + a quoted packet (see the harnesses' headers);
 addresses and ports are those of tests/fuzz/fuzz_pipeline.h (config A: every
 masqueraded session uses public port 40000). fuzz_config seeds are the example
 configurations and a selection of the unit tests' good and bad files.
+fuzz_mgmt seeds are management-protocol datagrams (one request per command,
+replies, errors, batches and broken ones).
 Pure Python (no scapy), deterministic.
 """
 import os
@@ -248,6 +250,124 @@ def config_seeds():
     return seeds
 
 
+# ---- fuzz_mgmt: management-protocol datagrams (include/natgw/mgmt.h) ----
+
+MGMT_TYPE, MGMT_VERSION = 0x20, 1
+NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP = 1, 2, 4, 0x300
+
+
+def nla(typ, payload):
+    """One attribute, padded to 4 bytes."""
+    b = struct.pack('=HH', 4 + len(payload), typ) + payload
+    return b + b'\0' * (-len(b) % 4)
+
+
+def nl_u8(t, v):
+    return nla(t, struct.pack('=B', v))
+
+
+def nl_u16(t, v):
+    return nla(t, struct.pack('=H', v))
+
+
+def nl_u32(t, v):
+    return nla(t, struct.pack('=I', v))
+
+
+def nl_u64(t, v):
+    return nla(t, struct.pack('=Q', v))
+
+
+def nl_str(t, s):
+    return nla(t, s.encode() + b'\0')
+
+
+def nl_msg(cmd, attrs=b'', flags=NLM_F_REQUEST | NLM_F_ACK, seq=1, version=MGMT_VERSION, typ=MGMT_TYPE):
+    body = struct.pack('=BBH', cmd, version, 0) + attrs
+    return struct.pack('=IHHII', 16 + len(body), typ, flags, seq, 0) + body
+
+
+def mgmt_seeds():
+    """One valid request per command (mgmt.h numbering), a few replies, an
+    error with extended-ACK text, a batch, and some broken ones."""
+    (PORT_GET, NEIGH_GET, ROUTE_GET, ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL, NAT_GET, TMO_SET, FWD_GET,
+     FWD_ADD, FWD_DEL, SESS_GET, SESS_COUNT, SESS_FLUSH, SG_GET, SGR_ADD, SGR_DEL, SGM_ADD, SGM_DEL,
+     PL_GET, PLP_ADD, PLP_DEL, NACL_GET, NR_ADD, NR_DEL, CTR_GET, CTR_RESET, CFG_DUMP, CFG_RELOAD,
+     EV_SUB, EVENT) = range(1, 32)
+    (A_TABLE, A_ROUTE, A_PORT, A_NEIGH, A_NAT, A_TIMEOUTS, A_FORWARD, A_FILTER, A_SESSION, A_COUNT,
+     A_LIMIT, A_NAME, A_SG, A_SG_RULE, A_MEMBER, A_PL, A_PREFIX, A_NACL, A_NACL_RULE, A_WORKER,
+     A_PER_WORKER, A_COUNTERS, A_CONFIG_TEXT, A_PATH, A_EVENT, A_EVENT_MASK, A_TRUNCATED, A_SERVER,
+     A_N_WORKERS) = range(1, 30)
+    dump = NLM_F_REQUEST | NLM_F_DUMP
+    route = nla(A_ROUTE, nl_u32(1, ip('10.9.0.0')) + nl_u8(2, 16) + nl_u8(3, 1) +
+                nl_u32(4, ip('203.0.113.254')) + nl_str(5, 'out'))
+    fwd = nla(A_FORWARD, nl_u8(1, 6) + nl_u32(2, ip('203.0.113.1')) + nl_u16(3, 8080) +
+              nl_u32(4, ip('10.0.1.10')) + nl_u16(5, 80))
+    sgr = nla(A_SG_RULE, nl_u8(1, 0) + nl_u8(2, 6) + nl_u16(3, 80) + nl_u16(4, 88) +
+              nl_u8(9, 0) + nl_u32(7, ip('10.0.1.0')) + nl_u8(8, 24))
+    sgr_pl = nla(A_SG_RULE, nl_u8(1, 0) + nl_u8(2, 1) + nl_u8(5, 8) + nl_u8(9, 1) + nl_str(10, 'office'))
+    nr = nla(A_NACL_RULE, nl_u16(12, 100) + nl_u8(1, 0) + nl_u8(13, 1) + nl_u8(2, 17) +
+             nl_u32(7, ip('10.0.2.0')) + nl_u8(8, 24) + nl_u32(14, ip('10.0.1.0')) + nl_u8(15, 24))
+    sfilter = nla(A_FILTER, nl_u8(1, 6) + nl_u32(2, ip('10.0.1.0')) + nl_u8(3, 24) + nl_u16(7, 80) +
+                  nl_u32(8, 0))
+    sess = nla(A_SESSION, nl_u8(1, 6) + nl_u32(2, ip('10.0.1.10')) + nl_u32(3, ip('203.0.113.10')) +
+               nl_u16(4, 40000) + nl_u16(5, 80) + nl_u8(10, 1) + nl_u8(11, 3) + nl_u32(12, 5) +
+               nl_u32(13, 7440) + nl_u16(14, 0))
+    seeds = {
+        'port_get': nl_msg(PORT_GET, nl_str(A_NAME, 'in1'), dump),
+        'neigh_get': nl_msg(NEIGH_GET, b'', dump),
+        'route_get': nl_msg(ROUTE_GET, nl_str(A_TABLE, 'main'), dump),
+        'route_add': nl_msg(ROUTE_ADD, nl_str(A_TABLE, 'main') + route),
+        'route_add_batch': nl_msg(ROUTE_ADD, route * 3),
+        'route_replace': nl_msg(ROUTE_REPLACE, route),
+        'route_del': nl_msg(ROUTE_DEL, nla(A_ROUTE, nl_u32(1, ip('10.9.0.0')) + nl_u8(2, 16))),
+        'nat_get': nl_msg(NAT_GET, b'', dump),
+        'timeouts_set': nl_msg(TMO_SET, nla(A_TIMEOUTS, nl_u32(1, 600) + nl_u32(5, 90))),
+        'forward_get': nl_msg(FWD_GET, b'', dump),
+        'forward_add': nl_msg(FWD_ADD, fwd),
+        'forward_del': nl_msg(FWD_DEL, fwd),
+        'sessions': nl_msg(SESS_GET, sfilter + nl_u32(A_LIMIT, 100), dump),
+        'sessions_count': nl_msg(SESS_COUNT, sfilter),
+        'sessions_flush': nl_msg(SESS_FLUSH, b''),
+        'sg_get': nl_msg(SG_GET, nl_str(A_NAME, 'web'), dump),
+        'sg_rule_add': nl_msg(SGR_ADD, nl_str(A_NAME, 'web') + sgr),
+        'sg_rule_add_pl': nl_msg(SGR_ADD, nl_str(A_NAME, 'web') + sgr_pl),
+        'sg_rule_del_key': nl_msg(SGR_DEL, nl_str(A_NAME, 'web') + nla(A_SG_RULE, nl_str(11, 'rule.3'))),
+        'sg_member_add': nl_msg(SGM_ADD, nl_str(A_NAME, 'web') + nl_u32(A_MEMBER, ip('10.0.1.30'))),
+        'sg_member_del': nl_msg(SGM_DEL, nl_str(A_NAME, 'web') + nl_u32(A_MEMBER, ip('10.0.1.30'))),
+        'pl_get': nl_msg(PL_GET, b'', dump),
+        'pl_prefix_add': nl_msg(PLP_ADD, nl_str(A_NAME, 'office') +
+                                nla(A_PREFIX, nl_u32(1, ip('192.0.2.0')) + nl_u8(2, 24))),
+        'pl_prefix_del': nl_msg(PLP_DEL, nl_str(A_NAME, 'office') +
+                                nla(A_PREFIX, nl_u32(1, ip('192.0.2.0')) + nl_u8(2, 24))),
+        'nacl_get': nl_msg(NACL_GET, b'', dump),
+        'nacl_rule_add': nl_msg(NR_ADD, nl_str(A_NAME, 'edge') + nr),
+        'nacl_rule_del': nl_msg(NR_DEL, nl_str(A_NAME, 'edge') + nla(A_NACL_RULE, nl_u16(12, 100) + nl_u8(1, 0))),
+        'counters': nl_msg(CTR_GET, nla(A_PER_WORKER, b'') + nl_u32(A_WORKER, 1), dump),
+        'counters_reset': nl_msg(CTR_RESET),
+        'config_dump': nl_msg(CFG_DUMP, b'', dump),
+        'config_reload': nl_msg(CFG_RELOAD, nl_str(A_PATH, '/etc/natgw/natgw.ini')),
+        'subscribe': nl_msg(EV_SUB, nl_u32(A_EVENT_MASK, 0x3e)),
+        # replies (the decoder also validates them as a client would)
+        'reply_session': nl_msg(SESS_GET, sess, NLM_F_MULTI, 5),
+        'reply_count': nl_msg(SESS_GET, nl_u64(A_COUNT, 3) + nla(A_TRUNCATED, b''), NLM_F_MULTI, 5),
+        'reply_counters': nl_msg(CTR_GET, nl_str(A_NAME, 'drop') + nla(A_COUNTERS, nla(1, nl_str(1, 'no_route') +
+                                 nl_u64(2, 11)) * 2), NLM_F_MULTI, 5),
+        'reply_config': nl_msg(CFG_DUMP, nla(A_CONFIG_TEXT, b'[port a]\ndevargs = net_null0\n'), NLM_F_MULTI, 5),
+        'event': nl_msg(EVENT, nla(A_EVENT, nl_u8(1, 1) + nl_u16(2, 0) + nla(3, nl_u8(1, 6)) + nl_str(4, 'x') + nl_u64(5, 2)), 0, 0),
+        'error_ext_ack': struct.pack('=IHHII', 16 + 4 + 16 + 12, 2, 0x300, 7, 0) + struct.pack('=i', -22) +
+                         struct.pack('=IHHII', 24, MGMT_TYPE, 5, 7, 0) + nl_str(1, 'bad thing'),
+        'done': struct.pack('=IHHIIi', 20, 3, NLM_F_MULTI, 7, 0, 0),
+        'batch': nl_msg(ROUTE_GET, b'', dump) + nl_msg(CTR_RESET),
+        'bad_version': nl_msg(ROUTE_GET, b'', dump, version=2),
+        'bad_unknown_cmd': nl_msg(200),
+        'bad_truncated': nl_msg(ROUTE_ADD, route)[:-3],
+        'bad_u32_len': nl_msg(SESS_GET, nla(A_LIMIT, b'\1\2'), dump),
+        'bad_nul': nl_msg(ROUTE_GET, nla(A_TABLE, b'main'), dump),
+    }
+    return seeds
+
+
 def write(name, seeds):
     d = os.path.join(HERE, 'corpus', name)
     shutil.rmtree(d, ignore_errors=True)
@@ -262,6 +382,7 @@ def main():
     write('fuzz_packet', packet_seeds())
     write('fuzz_nat_icmp', icmp_seeds())
     write('fuzz_config', config_seeds())
+    write('fuzz_mgmt', mgmt_seeds())
     return 0
 
 
