@@ -187,6 +187,22 @@ uint32_t nat_session_count(const struct nat_worker *nw);
 uint32_t nat_session_capacity(const struct nat_worker *nw);
 unsigned nat_bytes_per_session(const struct nat_worker *nw);
 
+/* Session events, for the management plane's event stream. */
+enum nat_event {
+	NAT_EV_CREATED,    /* s inserted */
+	NAT_EV_CLOSED,     /* s about to be deleted (expired, flushed, replaced) */
+	NAT_EV_EXHAUSTED,  /* a new flow k was refused: no public port left */
+};
+typedef void (*nat_observer_fn)(void *arg, enum nat_event ev, const struct nat_session *s,
+				const struct nat_key *k);
+
+/* Set (fn != NULL) or clear the worker's observer; called by the owning
+ * worker only (the dataplane does it through the worker's mailbox). */
+void nat_worker_observe(struct nat_worker *nw, nat_observer_fn fn, void *arg);
+
+/* Report a refused flow to the observer (NAT_EV_EXHAUSTED). */
+void nat_worker_notify_exhausted(struct nat_worker *nw, const struct nat_key *k);
+
 /* Iterate over live sessions (management plane, tests): calls fn for each. */
 void nat_session_foreach(struct nat_worker *nw,
 			 void (*fn)(const struct nat_session *s, void *arg), void *arg);

@@ -52,4 +52,10 @@ void neigh_timer(struct worker *w);
 /* Number of entries in use (for stats). */
 unsigned neigh_table_count(const struct neigh_table *t);
 
+/* Call fn for every entry (management plane; the owning worker only).
+ * state: 0 incomplete, 1 reachable, 2 static; updated: TSC when learnt. */
+typedef void (*neigh_visit_fn)(void *arg, unsigned port, uint32_t ip_host,
+			       const struct rte_ether_addr *mac, uint8_t state, uint64_t updated);
+void neigh_foreach(const struct neigh_table *t, neigh_visit_fn fn, void *arg);
+
 #endif

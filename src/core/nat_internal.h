@@ -106,6 +106,9 @@ struct nat_worker {
 	/* randomness: hash keys and the port stream */
 	uint64_t seed0, seed1;
 	uint64_t rng;
+	/* management-plane events (nat_worker_observe); NULL: none */
+	nat_observer_fn observer;
+	void *observer_arg;
 };
 
 /* 64x64 -> 128 multiply folded to 64 bits (wyhash "mum"). */

@@ -289,6 +289,7 @@ static bool nat_snat_reserve(struct worker *w, const struct nat_rt *rt, struct r
 	/* ICMP echo: the identifier is the "port" (orig key sport). */
 	if (nat_port_alloc(w->nat, rt, k->proto, *pidx, k->saddr, k->sport, remote, rport, now,
 			   port) != 0) {
+		nat_worker_notify_exhausted(w->nat, k);
 		nat_refuse(w, rt, m, DROP_NAT_PORTS_EXHAUSTED);
 		return false;
 	}

@@ -426,6 +426,8 @@ struct nat_session *nat_session_insert(struct nat_worker *nw, const struct nat_k
 	nw->count++;
 	if (err != NULL)
 		*err = 0;
+	if (nw->observer != NULL)
+		nw->observer(nw->observer_arg, NAT_EV_CREATED, s, NULL);
 	return s;
 
 err:
@@ -464,6 +466,8 @@ void nat_session_delete(struct nat_worker *nw, struct nat_session *s, uint32_t n
 
 	if (s->tclass >= NAT_TC_MAX)
 		return; /* already free */
+	if (nw->observer != NULL)
+		nw->observer(nw->observer_arg, NAT_EV_CLOSED, s, NULL);
 	slot_del(nw, nat_hash_key(nw, &s->orig), idx, 0);
 	slot_del(nw, nat_hash_key(nw, &s->reply), idx, 1);
 	lru_unlink(nw, idx);
@@ -561,6 +565,20 @@ unsigned nat_bytes_per_session(const struct nat_worker *nw)
 
 /* Call fn for every live session, class by class, oldest first. fn must not
  * delete sessions other than the one it is given. */
+/* Set or clear the management-plane observer (owning worker only). */
+void nat_worker_observe(struct nat_worker *nw, nat_observer_fn fn, void *arg)
+{
+	nw->observer_arg = arg;
+	nw->observer = fn;
+}
+
+/* Report a refused new flow (no public port) to the observer. */
+void nat_worker_notify_exhausted(struct nat_worker *nw, const struct nat_key *k)
+{
+	if (nw->observer != NULL)
+		nw->observer(nw->observer_arg, NAT_EV_EXHAUSTED, NULL, k);
+}
+
 void nat_session_foreach(struct nat_worker *nw,
 			 void (*fn)(const struct nat_session *s, void *arg), void *arg)
 {

@@ -346,3 +346,17 @@ unsigned neigh_table_count(const struct neigh_table *t)
 {
 	return t->count;
 }
+
+/* Visit every entry in use. */
+void neigh_foreach(const struct neigh_table *t, neigh_visit_fn fn, void *arg)
+{
+	for (unsigned i = 0; i <= t->mask; i++) {
+		const struct neigh_entry *e = &t->slot[i];
+		uint8_t st;
+
+		if (e->state == NEIGH_FREE)
+			continue;
+		st = e->state == NEIGH_STATIC ? 2 : e->state == NEIGH_REACHABLE ? 1 : 0;
+		fn(arg, e->port, e->ip, &e->mac, st, e->updated);
+	}
+}

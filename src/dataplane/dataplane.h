@@ -74,6 +74,7 @@ struct dp_worker {
 	void *call_arg;
 	uint64_t call_seq;
 	uint64_t done_seq;
+	uint64_t events_lost;           /* management events dropped: ring full */
 } __rte_cache_aligned;
 
 struct dataplane {
@@ -170,6 +171,14 @@ int dp_config_reload(struct dataplane *dp, const char *path, char *msg, size_t l
 /* control.c: run fn on every worker in its own loop, one worker after the
  * other, and wait for each (or run it here when the workers are stopped). */
 void dp_workers_call(struct dataplane *dp, dp_worker_fn fn, void *arg);
+
+/* mgmt_daemon.c: the management server with natgw's mgmt_ops (after the
+ * workers and RCU exist; *out NULL when no socket is configured), its stop
+ * (before the workers are destroyed), and a reload event for subscribers. */
+struct mgmt_server;
+int dp_mgmt_start(struct dataplane *dp, struct mgmt_server **out, char *msg, size_t len);
+void dp_mgmt_stop(struct mgmt_server *srv);
+void dp_mgmt_reloaded(const char *summary);
 
 /* worker.c: run a pending mailbox call (from the worker loop). */
 void dp_worker_service(struct dp_worker *dw);

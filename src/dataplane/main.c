@@ -32,7 +32,8 @@ static void usage(FILE *f, const char *prog)
 		"      --print-default-config  print the embedded default configuration\n"
 		"  -h, --help                this text\n"
 		"  -V, --version             print the version\n"
-		"Signals: SIGUSR1 prints counters, SIGTERM/SIGINT stop (counters printed at exit).\n",
+		"Signals: SIGUSR1 prints counters, SIGHUP reloads the configuration file,\n"
+		"SIGTERM/SIGINT stop (counters printed at exit). Run-time changes: natgwctl.\n",
 		prog);
 }
 
@@ -88,9 +89,10 @@ static void *control_signals(void *arg)
 		case SIGHUP: {
 			char msg[NATGW_ERR_MAX + 512];
 
-			if (dp_config_reload(dp, NULL, msg, sizeof(msg)) == 0)
+			if (dp_config_reload(dp, NULL, msg, sizeof(msg)) == 0) {
 				fprintf(stderr, "natgw: SIGHUP: configuration reloaded: %s\n", msg);
-			else
+				dp_mgmt_reloaded(msg);
+			} else
 				fprintf(stderr, "natgw: SIGHUP: reload refused, running configuration unchanged: %s\n",
 					msg);
 			break;
@@ -134,6 +136,7 @@ int main(int argc, char **argv)
 	const char *config_path = NULL;
 	bool check_only = false;
 	char msg[NATGW_ERR_MAX];
+	struct mgmt_server *mgmt = NULL;
 	pthread_t ctl;
 	sigset_t set;
 	int opt, rc;
@@ -237,6 +240,11 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "cannot set up RCU for %u workers", dp.n_workers);
 		goto err_workers;
 	}
+	rc = dp_mgmt_start(&dp, &mgmt, msg, sizeof(msg));
+	if (rc != 0) {
+		/* The server's message names the socket path. */
+		goto err_workers;
+	}
 	rc = pidfile_write(cfgp->global.pidfile);
 	if (rc != 0) {
 		snprintf(msg, sizeof(msg), "cannot write pid file %s: %s", cfgp->global.pidfile,
@@ -255,6 +263,7 @@ int main(int argc, char **argv)
 		dp.n_ports == 1 ? "" : "s", config_path ? config_path : "<embedded default>");
 	dp_workers_run(&dp);
 	pthread_join(ctl, NULL);
+	dp_mgmt_stop(mgmt);
 	dp_stats_print(&dp, stdout);
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);
@@ -270,6 +279,7 @@ int main(int argc, char **argv)
 	return 0;
 
 err_workers:
+	dp_mgmt_stop(mgmt);
 	dp_rcu_fini(&dp);
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);

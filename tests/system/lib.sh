@@ -532,6 +532,21 @@ router_name() {
 	if kernel_mode; then echo kernel; else echo natgw; fi
 }
 
+# ---- management plane (natgwctl) ----
+if [ -z "${NATGWCTL:-}" ]; then
+	NATGWCTL=$ROOT/build/src/cli/natgwctl
+	[ -x "$NATGWCTL" ] || NATGWCTL=$ROOT/build/natgwctl
+fi
+NATGW_SOCK=/run/natgw-lab/natgw.sock
+
+# ctl ARGS...: natgwctl on the lab's socket.
+ctl() { "$NATGWCTL" -s "$NATGW_SOCK" "$@"; }
+
+# need_natgwctl: skip when natgwctl is not built.
+need_natgwctl() {
+	[ -x "$NATGWCTL" ] || skip "$NATGWCTL not built (scripts/build.sh)"
+}
+
 # ---- filtering tests (test_filter_*.sh) ----
 
 # filter_begin [SET...]: nat_begin with security groups / NACLs (SET as for
