@@ -285,6 +285,10 @@ int config_table_find(const struct natgw_config *cfg, const char *name);
 /* Append a route to a table (grows the array). 0 or -ENOMEM/-EEXIST (same prefix/len). */
 int config_route_add(struct natgw_route_table *t, const struct natgw_route *r);
 
+/* config_route_add without the duplicate check (the caller keeps an index):
+ * 0, -EINVAL (host bits, length, type) or -ENOMEM. */
+int config_route_append(struct natgw_route_table *t, const struct natgw_route *r);
+
 /* Add connected routes for every port address to the table each port is bound
  * to, and bind unbound ports to table "main" (created if absent). */
 int config_finalize(struct natgw_config *cfg, char *err, size_t errlen);

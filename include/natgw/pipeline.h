@@ -146,6 +146,11 @@ struct dp_snapshot {
 	uint32_t sg_ports;           /* bit p: port p has security groups (stateful) */
 	bool filtering;              /* some port has a NACL or groups */
 	uint64_t generation;         /* increases with every snapshot built */
+	/* Control-plane bookkeeping (not read by workers): which config each
+	 * compiled part came from, so the next snapshot can reuse parts that did
+	 * not change (src/dataplane/snapshot.c). */
+	char table_name[NATGW_MAX_TABLES][NATGW_NAME_MAX];
+	uint64_t filter_fp[NATGW_MAX_PORTS]; /* fingerprint of the port's filter config */
 };
 
 /* Host services the core needs (NPF-style ops table): buffers only. */

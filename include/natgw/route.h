@@ -9,6 +9,7 @@
 #ifndef NATGW_ROUTE_H
 #define NATGW_ROUTE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "natgw/config.h"
@@ -25,6 +26,14 @@ struct route_table;
  * 0 or -errno. */
 int route_table_build(const struct natgw_route_table *cfg, const char *name,
 		      struct route_table **out);
+
+/* True when t holds exactly cfg's routes (same prefixes and next hops). */
+bool route_table_same(const struct route_table *t, const struct natgw_route_table *cfg);
+
+/* Make t (a table no worker can be using) hold cfg's routes by adding and
+ * deleting the difference. 0, or -EAGAIN / -ENOSPC / -ENOMEM / -errno when it
+ * cannot: then t is in an unspecified state and must be freed (build anew). */
+int route_table_update(struct route_table *t, const struct natgw_route_table *cfg);
 
 /* Free a table built by route_table_build. NULL is fine. */
 void route_table_free(struct route_table *t);

@@ -134,15 +134,21 @@ int config_table_find(const struct natgw_config *cfg, const char *name)
 /* Append a route to a table: -EEXIST for the same prefix/len, -ENOMEM, -EINVAL. */
 int config_route_add(struct natgw_route_table *t, const struct natgw_route *r)
 {
+	for (unsigned i = 0; i < t->n_routes; i++)
+		if (t->routes[i].prefix == r->prefix && t->routes[i].len == r->len)
+			return -EEXIST;
+	return config_route_append(t, r);
+}
+
+/* Append a route the caller knows is not in t yet (grows the array). */
+int config_route_append(struct natgw_route_table *t, const struct natgw_route *r)
+{
 	struct natgw_route *grown;
 	unsigned cap;
 
 	if (r->len > 32 || (r->prefix & ~config_mask(r->len)) != 0 ||
 	    r->type > NATGW_ROUTE_BLACKHOLE)
 		return -EINVAL;
-	for (unsigned i = 0; i < t->n_routes; i++)
-		if (t->routes[i].prefix == r->prefix && t->routes[i].len == r->len)
-			return -EEXIST;
 	if (t->n_routes == t->cap) {
 		if (t->cap > (1u << 24))
 			return -ENOMEM;

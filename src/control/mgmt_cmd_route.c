@@ -71,12 +71,75 @@ static int route_port_for_gateway(const struct natgw_config *cfg, uint32_t gw)
 }
 
 /* Index of the route with r's prefix/len in t, or -1. */
-static int route_find(const struct natgw_route_table *t, const struct natgw_route *r)
+/* Index of the table's route for (prefix, len) during one edit: open
+ * addressing over slots holding route index + 1 (0: empty). Built once per
+ * request, so a batch of k changes to a table of n routes costs O(n + k),
+ * not O(n k). */
+struct route_index {
+	uint32_t *slot;
+	uint32_t mask;
+};
+
+/* Slot where the probe for (prefix, len) starts. */
+static uint32_t route_index_hash(const struct route_index *x, uint32_t prefix, uint8_t len)
 {
+	uint64_t k = ((uint64_t)prefix << 8 | len) * 0x9e3779b97f4a7c15ull;
+
+	return (uint32_t)(k >> 32) & x->mask;
+}
+
+/* Slot of (prefix, len) in t, or of the empty slot where it would go. */
+static uint32_t route_index_probe(const struct route_index *x, const struct natgw_route_table *t,
+				  uint32_t prefix, uint8_t len)
+{
+	uint32_t h = route_index_hash(x, prefix, len);
+
+	while (x->slot[h] != 0) {
+		const struct natgw_route *r = &t->routes[x->slot[h] - 1];
+
+		if (r->prefix == prefix && r->len == len)
+			break;
+		h = (h + 1) & x->mask;
+	}
+	return h;
+}
+
+/* Build the index of t with room for extra more routes. 0 or -ENOMEM. */
+static int route_index_build(struct route_index *x, const struct natgw_route_table *t, unsigned extra)
+{
+	uint64_t want = 2 * ((uint64_t)t->n_routes + extra) + 16, size = 16;
+
+	while (size < want)
+		size <<= 1;
+	x->slot = calloc(size, sizeof(*x->slot));
+	if (x->slot == NULL)
+		return -ENOMEM;
+	x->mask = (uint32_t)(size - 1);
 	for (unsigned i = 0; i < t->n_routes; i++)
-		if (t->routes[i].prefix == r->prefix && t->routes[i].len == r->len)
-			return (int)i;
-	return -1;
+		x->slot[route_index_probe(x, t, t->routes[i].prefix, t->routes[i].len)] = i + 1;
+	return 0;
+}
+
+/* Remove the entry in slot h (backward-shift deletion, no tombstones). */
+static void route_index_del(struct route_index *x, const struct natgw_route_table *t, uint32_t h)
+{
+	uint32_t j = h;
+
+	x->slot[h] = 0;
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & x->mask;
+		if (x->slot[j] == 0)
+			return;
+		home = route_index_hash(x, t->routes[x->slot[j] - 1].prefix, t->routes[x->slot[j] - 1].len);
+		/* move j back to h if its home is not cyclically in (h, j] */
+		if (((j - home) & x->mask) >= ((j - h) & x->mask)) {
+			x->slot[h] = x->slot[j];
+			x->slot[j] = 0;
+			h = j;
+		}
+	}
 }
 
 /* Edit function: apply every route of the request to the copy. */
@@ -85,6 +148,7 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 	struct route_edit *e = arg;
 	char names[256], pfx[20], a[16];
 	struct natgw_route_table *t;
+	struct route_index x;
 	int ti, rc;
 
 	ti = config_table_find(cfg, e->table);
@@ -94,26 +158,41 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 		return -ENOENT;
 	}
 	t = &cfg->tables[ti];
+	rc = route_index_build(&x, t, e->n);
+	if (rc != 0) {
+		snprintf(msg, len, "out of memory");
+		return rc;
+	}
 	for (unsigned k = 0; k < e->n; k++) {
 		struct route_item *it = &e->items[k];
 		struct natgw_route r = it->r;
-		int idx = route_find(t, &r);
+		uint32_t h = route_index_probe(&x, t, r.prefix, r.len);
+		int idx = x.slot[h] ? (int)x.slot[h] - 1 : -1;
 
 		route_pfx(&r, pfx);
 		if (e->cmd == MGMT_CMD_ROUTE_DEL) {
 			if (idx < 0) {
 				snprintf(msg, len, "no route %s in table %s", pfx, t->name);
-				return -ESRCH;
+				rc = -ESRCH;
+				goto out;
 			}
 			if (t->routes[idx].type == NATGW_ROUTE_CONNECTED || t->routes[idx].connected) {
 				snprintf(msg, len,
 					 "route %s in table %s is the connected route of port %s: it follows the port's address",
 					 pfx, t->name,
 					 t->routes[idx].port < cfg->n_ports ? cfg->ports[t->routes[idx].port].name : "?");
-				return -EPERM;
+				rc = -EPERM;
+				goto out;
 			}
-			memmove(&t->routes[idx], &t->routes[idx + 1],
-				(t->n_routes - (unsigned)idx - 1) * sizeof(t->routes[0]));
+			/* Swap-remove (route order does not matter): the last route
+			 * takes idx; the index follows. */
+			route_index_del(&x, t, h);
+			if ((unsigned)idx != t->n_routes - 1) {
+				const struct natgw_route *last = &t->routes[t->n_routes - 1];
+
+				x.slot[route_index_probe(&x, t, last->prefix, last->len)] = (uint32_t)idx + 1;
+				t->routes[idx] = *last;
+			}
 			t->n_routes--;
 			continue;
 		}
@@ -124,7 +203,8 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 				p = config_port_find(cfg, it->dev);
 				if (p < 0) {
 					snprintf(msg, len, "route %s: unknown port \"%s\"", pfx, it->dev);
-					return -ENODEV;
+					rc = -ENODEV;
+					goto out;
 				}
 			} else {
 				p = route_port_for_gateway(cfg, r.gateway);
@@ -132,7 +212,8 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 					snprintf(msg, len,
 						 "route %s: gateway %s is not in the subnet of any port (say dev PORT)",
 						 pfx, mgmt_ntoa(r.gateway, a));
-					return -ENETUNREACH;
+					rc = -ENETUNREACH;
+					goto out;
 				}
 			}
 			r.port = (uint16_t)p;
@@ -144,16 +225,21 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 		if (idx >= 0) {
 			snprintf(msg, len, "route %s already exists in table %s (use replace)", pfx,
 				 t->name);
-			return -EEXIST;
+			rc = -EEXIST;
+			goto out;
 		}
-		rc = config_route_add(t, &r);
+		rc = config_route_append(t, &r);
 		if (rc < 0) {
 			snprintf(msg, len, "route %s: cannot add to table %s: %s", pfx, t->name,
 				 strerror(-rc));
-			return rc;
+			goto out;
 		}
+		x.slot[h] = t->n_routes;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(x.slot);
+	return rc;
 }
 
 /* Check one decoded route of a request without the config. */

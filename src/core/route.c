@@ -14,8 +14,18 @@
  * /2 leaks into addresses it does not cover); in ascending order that never
  * happens. tests/unit/test_route.c catches it. A default route (/0) is the
  * FIB's default_nh rather than a FIB entry.
+ *
+ * Incremental changes (route_table_update) apply the difference between the
+ * routes a table holds and a new route list to a table no worker uses (the
+ * dataplane keeps the previous snapshot's table as a spare once its grace
+ * period is over): far cheaper than creating a FIB (its 32 MB tbl24 is
+ * zeroed). It refuses (-EAGAIN/-ENOSPC; the caller builds a new table and
+ * discards this one, which may be half updated) a default-route change, an
+ * addition that has more specific routes inside it (the bug above), and
+ * running out of next hops, routes or tbl8 groups.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +37,21 @@
 
 #define ROUTE_NH_NONE 0
 #define ROUTE_NH_MAX 0x7ffe /* 2-byte DIR-24-8 reserves the top bit */
+#define ROUTE_TBL8_MAX 32767
 
 struct route_table {
 	struct rte_fib *fib;
 	struct route_nexthop *nh; /* nh[i] is FIB value i + 1 */
 	unsigned n_nh;
+	unsigned nh_cap;
 	unsigned n_routes;
+	/* The routes the FIB holds, sorted by (prefix, len) (route_table_update
+	 * diffs against them), and the FIB's room. */
+	struct natgw_route *routes;
+	unsigned n_cfg;
+	uint64_t default_nh;
+	unsigned max_routes;      /* the FIB's max_routes */
+	unsigned tbl8_cap;        /* tbl8 groups configured */
 };
 
 /* Index of an equal next hop in t->nh, appending it if new; -ENOSPC when full. */
@@ -80,6 +99,36 @@ static unsigned *route_order_by_length(const struct natgw_route_table *cfg)
 	return order;
 }
 
+/* Order routes by (prefix, len) (qsort). */
+static int route_cmp(const void *a, const void *b)
+{
+	const struct natgw_route *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+/* Do two routes send traffic the same way? */
+static bool route_same_target(const struct natgw_route *a, const struct natgw_route *b)
+{
+	struct route_nexthop x = route_nexthop_of(a), y = route_nexthop_of(b);
+
+	return x.type == y.type && x.port == y.port && x.gateway == y.gateway;
+}
+
+/* A sorted copy of cfg's routes (NULL: no memory; n 0 gives a valid pointer). */
+static struct natgw_route *route_sorted_copy(const struct natgw_route_table *cfg)
+{
+	struct natgw_route *r = malloc((cfg->n_routes + 1) * sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	memcpy(r, cfg->routes, cfg->n_routes * sizeof(*r));
+	qsort(r, cfg->n_routes, sizeof(*r), route_cmp);
+	return r;
+}
+
 int route_table_build(const struct natgw_route_table *cfg, const char *name,
 		      struct route_table **out)
 {
@@ -91,14 +140,25 @@ int route_table_build(const struct natgw_route_table *cfg, const char *name,
 	t = calloc(1, sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
-	nh_cap = cfg->n_routes < ROUTE_NH_MAX ? cfg->n_routes + 1 : ROUTE_NH_MAX;
+	t->routes = route_sorted_copy(cfg);
+	if (t->routes == NULL) {
+		free(t);
+		return -ENOMEM;
+	}
+	t->n_cfg = cfg->n_routes;
+	/* Room for later incremental changes (route_table_update). */
+	nh_cap = cfg->n_routes + 256 < ROUTE_NH_MAX ? cfg->n_routes + 256 : ROUTE_NH_MAX;
+	t->nh_cap = nh_cap;
 	t->nh = calloc(nh_cap, sizeof(*t->nh));
 	if (t->nh == NULL) {
 		rc = -ENOMEM;
 		goto err_nh;
 	}
-	for (unsigned i = 0; i < cfg->n_routes; i++)
-		if (cfg->routes[i].len > 24)
+	/* Longer than /24: each distinct /24 holding some needs a tbl8 group. */
+	for (unsigned i = 0; i < t->n_cfg; i++)
+		if (t->routes[i].len > 24 &&
+		    (i == 0 || (t->routes[i].prefix >> 8) != (t->routes[i - 1].prefix >> 8) ||
+		     t->routes[i - 1].len <= 24))
 			long_prefixes++;
 
 	memset(&conf, 0, sizeof(conf));
@@ -111,9 +171,14 @@ int route_table_build(const struct natgw_route_table *cfg, const char *name,
 			t->n_routes++;
 		}
 	}
-	conf.max_routes = (int)cfg->n_routes + 1024;
+	t->max_routes = cfg->n_routes + (cfg->n_routes / 2 > 4096 ? cfg->n_routes / 2 : 4096);
+	conf.max_routes = (int)t->max_routes;
 	conf.dir24_8.nh_sz = RTE_FIB_DIR24_8_2B;
-	conf.dir24_8.num_tbl8 = long_prefixes + 256 > 65535 ? 65535 : long_prefixes + 256;
+	/* 2-byte next hops address at most 32767 tbl8 groups (DIR-24-8). */
+	t->tbl8_cap = long_prefixes + 1024 > ROUTE_TBL8_MAX ? ROUTE_TBL8_MAX
+							   : (unsigned)long_prefixes + 1024;
+	conf.dir24_8.num_tbl8 = t->tbl8_cap;
+	t->default_nh = conf.default_nh;
 	order = route_order_by_length(cfg);
 	if (order == NULL) {
 		rc = -ENOMEM;
@@ -154,7 +219,121 @@ err_fib:
 err_order:
 	free(t->nh);
 err_nh:
+	free(t->routes);
 	free(t);
+	return rc;
+}
+
+bool route_table_same(const struct route_table *t, const struct natgw_route_table *cfg)
+{
+	struct natgw_route *want;
+	bool same;
+
+	if (t->n_cfg != cfg->n_routes)
+		return false;
+	want = route_sorted_copy(cfg);
+	if (want == NULL)
+		return false;
+	same = true;
+	for (unsigned i = 0; i < t->n_cfg && same; i++)
+		same = want[i].prefix == t->routes[i].prefix && want[i].len == t->routes[i].len &&
+		       route_same_target(&want[i], &t->routes[i]);
+	free(want);
+	return same;
+}
+
+/* Is any route of r[0..n) (sorted) strictly inside a (more specific)? */
+static bool route_has_more_specific(const struct natgw_route *r, unsigned n,
+				    const struct natgw_route *a)
+{
+	uint64_t end = (uint64_t)a->prefix + (a->len == 0 ? (1ull << 32) : (1ull << (32 - a->len)));
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) { /* first route with prefix >= a->prefix */
+		unsigned mid = (lo + hi) / 2;
+
+		if (r[mid].prefix < a->prefix)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (unsigned i = lo; i < n && r[i].prefix < end; i++)
+		if (r[i].len > a->len)
+			return true;
+	return false;
+}
+
+int route_table_update(struct route_table *t, const struct natgw_route_table *cfg)
+{
+	struct natgw_route *want = route_sorted_copy(cfg);
+	unsigned i = 0, j = 0;
+	int rc = 0;
+
+	if (want == NULL)
+		return -ENOMEM;
+	/* The default route is the FIB's default_nh, fixed at creation: it may
+	 * stay as it is, not change. Sorted, a /0 can only be first. */
+	{
+		bool had = t->n_cfg > 0 && t->routes[0].len == 0;
+		bool has = cfg->n_routes > 0 && want[0].len == 0;
+
+		if (had != has || (has && !route_same_target(&t->routes[0], &want[0]))) {
+			rc = -EAGAIN;
+			goto out;
+		}
+	}
+	/* Merge the two sorted lists: deletions first pass, then additions
+	 * (a change of target is an addition over the existing prefix). */
+	while (i < t->n_cfg || j < cfg->n_routes) {
+		int c = i == t->n_cfg ? 1 : j == cfg->n_routes ? -1 : route_cmp(&t->routes[i], &want[j]);
+
+		if (c < 0) { /* gone */
+			rc = rte_fib_delete(t->fib, t->routes[i].prefix, t->routes[i].len);
+			if (rc < 0)
+				goto out;
+			t->n_routes--;
+			i++;
+		} else if (c > 0 || !route_same_target(&t->routes[i], &want[j])) {
+			struct route_nexthop nh = route_nexthop_of(&want[j]);
+			int idx;
+
+			/* DPDK 22.11 DIR-24-8 may corrupt ranges when a prefix
+			 * covered by more specific ones is added after them. */
+			if (route_has_more_specific(want, cfg->n_routes, &want[j])) {
+				rc = -EAGAIN;
+				goto out;
+			}
+			/* (out of tbl8 groups, rte_fib_add fails: rebuilt then) */
+			if (c > 0 && t->n_routes + 1 > t->max_routes) {
+				rc = -ENOSPC;
+				goto out;
+			}
+			idx = route_nexthop_intern(t, &nh, t->nh_cap);
+			if (idx < 0) {
+				rc = idx;
+				goto out;
+			}
+			rc = rte_fib_add(t->fib, want[j].prefix, want[j].len, (uint64_t)idx + 1);
+			if (rc < 0)
+				goto out;
+			if (c > 0) {
+				t->n_routes++;
+				j++;
+			} else {
+				i++;
+				j++;
+			}
+		} else {
+			i++;
+			j++;
+		}
+	}
+	free(t->routes);
+	t->routes = want;
+	t->n_cfg = cfg->n_routes;
+	return 0;
+out:
+	free(want);
 	return rc;
 }
 
@@ -164,6 +343,7 @@ void route_table_free(struct route_table *t)
 		return;
 	rte_fib_free(t->fib);
 	free(t->nh);
+	free(t->routes);
 	free(t);
 }
 

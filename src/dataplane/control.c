@@ -67,10 +67,16 @@ void dp_snapshot_publish(struct dataplane *dp, struct dp_snapshot *snap)
 	/* Release: a worker that loads the new pointer sees it fully built. */
 	__atomic_store_n(&dp->snap, snap, __ATOMIC_RELEASE);
 	/* Every online worker passes a quiescent state after this point, i.e.
-	 * finishes the loop iteration that may still use old. */
-	if (dp->qsv != NULL)
-		rte_rcu_qsbr_synchronize(dp->qsv, RTE_QSBR_THRID_INVALID);
-	dp_snapshot_free(old);
+	 * finishes the loop iteration that may still use old. Wait by sleeping,
+	 * not spinning (rte_rcu_qsbr_synchronize spins): this thread may share
+	 * a CPU with a worker, which must run to report. */
+	if (dp->qsv != NULL) {
+		uint64_t token = rte_rcu_qsbr_start(dp->qsv);
+
+		while (rte_rcu_qsbr_check(dp->qsv, token, false) != 1)
+			usleep(20);
+	}
+	dp_snapshot_retire(dp, old, snap);
 }
 
 void dp_workers_call(struct dataplane *dp, dp_worker_fn fn, void *arg)

@@ -93,6 +93,10 @@ struct dataplane {
 	volatile bool quit;
 	volatile bool running;             /* worker loops are running */
 	const char *config_path;           /* file loaded at start; NULL: embedded default */
+	/* Route tables of retired snapshots, by table name: no worker uses them,
+	 * so the next change to that table updates one in place (route.c). */
+	struct route_table *spare[NATGW_MAX_TABLES];
+	char spare_name[NATGW_MAX_TABLES][NATGW_NAME_MAX];
 	pthread_mutex_t cfg_lock;          /* serialises config changes and readers of cfg */
 };
 
@@ -112,10 +116,23 @@ struct rte_mempool *dp_rx_pool_create(const char *driver, const char *name, unsi
 				      unsigned cache, uint16_t priv_size, uint16_t data_room,
 				      int socket);
 
-/* snapshot.c: compile cfg into a dp_snapshot (ports as started in dp). 0 or -errno. */
+/* snapshot.c: compile cfg into a dp_snapshot (ports as started in dp). Parts
+ * that did not change are shared with the running snapshot dp->snap (route
+ * tables with the same routes, filters with the same inputs, with their hit
+ * counters); a changed route table is made by updating a spare in place when
+ * possible. 0 or -errno. */
 int dp_snapshot_build(struct dataplane *dp, const struct natgw_config *cfg,
 		      struct dp_snapshot **out, char *msg, size_t len);
+
+/* snapshot.c: free a snapshot no worker uses any more, except the parts it
+ * shares with next (NULL: free everything); its route tables that next does
+ * not use become dp's spares. */
+void dp_snapshot_retire(struct dataplane *dp, struct dp_snapshot *old,
+			const struct dp_snapshot *next);
+
+/* snapshot.c: free a snapshot and every part (teardown), and dp's spares. */
 void dp_snapshot_free(struct dp_snapshot *snap);
+void dp_spares_free(struct dataplane *dp);
 
 /* worker.c: create workers, run them on every lcore, return when dp->quit. */
 int dp_workers_create(struct dataplane *dp, char *msg, size_t len);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,29 @@ static void *control_signals(void *arg)
 	return NULL;
 }
 
+/* Set this thread's affinity to the CPUs in all that no EAL lcore uses
+ * (all of them when every CPU runs a worker). */
+static void control_cpus_set(const cpu_set_t *all)
+{
+	cpu_set_t set;
+	unsigned lcore;
+
+	if (CPU_COUNT(all) == 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_OR(&set, &set, all);
+	RTE_LCORE_FOREACH(lcore) {
+		rte_cpuset_t lc = rte_lcore_cpuset(lcore);
+
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &lc))
+				CPU_CLR(c, &set);
+	}
+	if (CPU_COUNT(&set) == 0)
+		CPU_OR(&set, &set, all);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
 /* Write the pid file if configured. */
 static int pidfile_write(const char *path)
 {
@@ -137,6 +161,7 @@ int main(int argc, char **argv)
 	bool check_only = false;
 	char msg[NATGW_ERR_MAX];
 	struct mgmt_server *mgmt = NULL;
+	cpu_set_t all_cpus, lcore_cpus;
 	pthread_t ctl;
 	sigset_t set;
 	int opt, rc;
@@ -203,6 +228,10 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	/* The CPUs natgw may use, before the EAL pins this thread to its lcore:
+	 * the control and management threads run on those no worker uses. */
+	if (sched_getaffinity(0, sizeof(all_cpus), &all_cpus) != 0)
+		CPU_ZERO(&all_cpus);
 	rc = dp_eal_init(cfgp, argv[0], msg, sizeof(msg));
 	if (rc != 0) {
 		fprintf(stderr, "natgw: %s\n", msg);
@@ -240,6 +269,11 @@ int main(int argc, char **argv)
 		snprintf(msg, sizeof(msg), "cannot set up RCU for %u workers", dp.n_workers);
 		goto err_workers;
 	}
+	/* Threads created now inherit this thread's affinity: give them the
+	 * CPUs without a worker (all CPUs when every one has a worker), then
+	 * pin this thread (worker 0) back to its lcore. */
+	pthread_getaffinity_np(pthread_self(), sizeof(lcore_cpus), &lcore_cpus);
+	control_cpus_set(&all_cpus);
 	rc = dp_mgmt_start(&dp, &mgmt, msg, sizeof(msg));
 	if (rc != 0) {
 		/* The server's message names the socket path. */
@@ -252,6 +286,7 @@ int main(int argc, char **argv)
 		goto err_workers;
 	}
 	rc = pthread_create(&ctl, NULL, control_signals, &dp);
+	pthread_setaffinity_np(pthread_self(), sizeof(lcore_cpus), &lcore_cpus);
 	if (rc != 0) {
 		snprintf(msg, sizeof(msg), "cannot start the control thread: %s", strerror(rc));
 		rc = -rc;
@@ -267,6 +302,7 @@ int main(int argc, char **argv)
 	dp_stats_print(&dp, stdout);
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);
+	dp_spares_free(&dp);
 	dp_ports_stop(&dp);
 	if (dp.cfg->global.pidfile[0])
 		unlink(dp.cfg->global.pidfile);

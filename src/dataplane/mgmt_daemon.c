@@ -51,6 +51,81 @@ static volatile bool events_on;
 
 /* ---- configuration ---- */
 
+/* Do a and b differ in their routes only (same everything else, same table
+ * names and bindings)? Compared with the route lists left out, so it costs
+ * nothing per route. */
+static bool mgmt_only_routes_differ(const struct natgw_config *a, const struct natgw_config *b)
+{
+	static struct natgw_config x, y; /* large: not on the stack; server thread only */
+	bool same;
+
+	if (a->n_tables != b->n_tables)
+		return false;
+	x = *a;
+	y = *b;
+	for (unsigned t = 0; t < x.n_tables; t++) {
+		x.tables[t].routes = y.tables[t].routes = NULL;
+		x.tables[t].n_routes = y.tables[t].n_routes = 0;
+	}
+	same = config_equal(&x, &y);
+	memset(&x, 0, sizeof(x));
+	memset(&y, 0, sizeof(y));
+	return same;
+}
+
+/* Format a host-order address. */
+static const char *mgmt_ntoa(uint32_t a, char *b)
+{
+	snprintf(b, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	return b;
+}
+
+/* The routes of cfg that old does not have (by prefix/len and target) must
+ * obey the loader's rules for routes (docs/CONFIG.md, [table NAME]): an
+ * existing egress port; a gateway inside that port's subnet, not its own
+ * address nor (up to /30) the subnet's network or broadcast address. Host
+ * bits and duplicates are refused by config_route_add. 0 or -EINVAL. */
+static int mgmt_routes_check(const struct natgw_config *cfg, char *msg, size_t len)
+{
+	char b1[16], b2[16];
+
+	for (unsigned t = 0; t < cfg->n_tables; t++)
+		for (unsigned i = 0; i < cfg->tables[t].n_routes; i++) {
+			const struct natgw_route *r = &cfg->tables[t].routes[i];
+			const struct natgw_port_config *p;
+			uint32_t m;
+
+			if (r->type == NATGW_ROUTE_BLACKHOLE || r->connected)
+				continue;
+			if (r->port >= cfg->n_ports) {
+				snprintf(msg, len, "route %s/%u in table %s: no port %u",
+					 mgmt_ntoa(r->prefix, b1), r->len, cfg->tables[t].name, r->port);
+				return -EINVAL;
+			}
+			if (r->type != NATGW_ROUTE_GATEWAY)
+				continue;
+			p = &cfg->ports[r->port];
+			m = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
+			if ((r->gateway & m) != (p->addr & m) || p->prefix_len == 32) {
+				snprintf(msg, len, "gateway %s is not in the subnet of port %s (%s/%u)",
+					 mgmt_ntoa(r->gateway, b1), p->name, mgmt_ntoa(p->addr & m, b2),
+					 p->prefix_len);
+				return -EINVAL;
+			}
+			if (r->gateway == p->addr) {
+				snprintf(msg, len, "gateway %s is port %s's own address",
+					 mgmt_ntoa(r->gateway, b1), p->name);
+				return -EINVAL;
+			}
+			if (p->prefix_len <= 30 && ((r->gateway & ~m) == 0 || (r->gateway & ~m) == ~m)) {
+				snprintf(msg, len, "gateway %s is the network or broadcast address of port %s's subnet",
+					 mgmt_ntoa(r->gateway, b1), p->name);
+				return -EINVAL;
+			}
+		}
+	return 0;
+}
+
 /* mgmt_ops.config_change: edit a copy, validate it as a file, apply it. */
 static int mgmt_config_change(void *ctx, mgmt_edit_fn fn, void *arg, char *msg, size_t len)
 {
@@ -75,6 +150,18 @@ static int mgmt_config_change(void *ctx, mgmt_edit_fn fn, void *arg, char *msg, 
 	rc = fn(copy, arg, msg, len);
 	if (rc != 0)
 		goto err_locked;
+	/* Route changes (the frequent, possibly huge ones) are checked route by
+	 * route; anything else is validated as a whole file. */
+	if (mgmt_only_routes_differ(dp->cfg, copy)) {
+		rc = mgmt_routes_check(copy, msg, len);
+		if (rc != 0)
+			goto err_locked;
+		rc = dp_config_apply(dp, copy, msg, len);
+		if (rc != 0)
+			goto err_locked;
+		copy = NULL; /* dp->cfg now */
+		goto err_locked;
+	}
 	/* Validate and normalise: exactly what loading it from a file gives. */
 	text = config_dump_ini(copy);
 	if (text == NULL) {
@@ -96,7 +183,8 @@ static int mgmt_config_change(void *ctx, mgmt_edit_fn fn, void *arg, char *msg, 
 err_locked:
 	pthread_mutex_unlock(&dp->cfg_lock);
 	free(text);
-	config_free(copy);
+	if (copy != NULL)
+		config_free(copy);
 err_alloc:
 	free(copy);
 	free(ncfg);

@@ -104,6 +104,120 @@ out:
 	free(cfg.routes);
 }
 
+/* A random route not in cfg (len 8..32, so most changes avoid covering). */
+static struct natgw_route random_route(const struct natgw_route_table *cfg)
+{
+	struct natgw_route r = { 0 };
+	bool dup;
+
+	do {
+		r.len = (uint8_t)(8 + rand() % 25);
+		r.prefix = (((uint32_t)rand() << 16) ^ (uint32_t)rand()) & mask_of(r.len);
+		dup = false;
+		for (unsigned j = 0; j < cfg->n_routes; j++)
+			if (cfg->routes[j].prefix == r.prefix && cfg->routes[j].len == r.len)
+				dup = true;
+	} while (dup);
+	r.type = (uint8_t)(1 + rand() % 3);
+	r.port = (uint16_t)(rand() % 4);
+	r.gateway = r.type == NATGW_ROUTE_GATEWAY ? (uint32_t)rand() : 0;
+	return r;
+}
+
+/* Compare n_probes lookups in t with the reference over cfg. */
+static void check_lookups(const struct natgw_route_table *cfg, const struct route_table *t,
+			  unsigned n_probes, const char *what, unsigned step)
+{
+	for (unsigned p = 0; p < n_probes; p += 32) {
+		uint32_t ips[32];
+		const struct route_nexthop *nh[32];
+
+		for (unsigned i = 0; i < 32; i++)
+			ips[i] = random_probe(cfg);
+		route_lookup_bulk(t, ips, 32, nh);
+		for (unsigned i = 0; i < 32; i++) {
+			int want = naive_lookup(cfg, ips[i]);
+			const struct natgw_route *r = want >= 0 ? &cfg->routes[want] : NULL;
+
+			CHECK(r == NULL ? nh[i] == NULL
+				       : nh[i] != NULL && nh[i]->type == r->type &&
+						 (r->type == NATGW_ROUTE_BLACKHOLE || nh[i]->port == r->port) &&
+						 nh[i]->gateway == (r->type == NATGW_ROUTE_GATEWAY ? r->gateway : 0),
+			      "%s step %u ip %08x: wrong next hop", what, step, ips[i]);
+		}
+	}
+}
+
+/* Incremental updates as the dataplane does them: two tables alternate
+ * (the one in use, the spare from the previous snapshot); each step edits
+ * the routes (adds, deletes, next-hop changes) and updates the spare, which
+ * is then two steps behind; lookups must match the reference every time. */
+static void test_incremental(unsigned seed, unsigned n_routes, unsigned steps)
+{
+	struct natgw_route_table cfg;
+	struct route_table *tab[2] = { NULL, NULL };
+	unsigned fast = 0, cap = n_routes * 2 + 64;
+	char name[32];
+
+	srand(seed);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.routes = calloc(cap, sizeof(*cfg.routes));
+	for (unsigned i = 0; i < n_routes; i++)
+		cfg.routes[cfg.n_routes++] = random_route(&cfg);
+	/* A default route that stays (the usual case): updates keep it. */
+	cfg.routes[cfg.n_routes++] = (struct natgw_route){ .prefix = 0, .len = 0,
+		.type = NATGW_ROUTE_GATEWAY, .port = 1, .gateway = 0xc0000201 };
+	for (unsigned k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "ui%u_%u", seed, k);
+		CHECK(route_table_build(&cfg, name, &tab[k]) == 0, "build %u", k);
+	}
+	for (unsigned step = 0; step < steps; step++) {
+		struct route_table **spare = &tab[step % 2];
+		unsigned edits = 1 + (unsigned)rand() % 8;
+
+		for (unsigned e = 0; e < edits; e++) {
+			unsigned op = (unsigned)rand() % 3;
+
+			if (op == 0 && cfg.n_routes + 1 < cap) {
+				cfg.routes[cfg.n_routes++] = random_route(&cfg);
+			} else if (op == 1 && cfg.n_routes > 0) {
+				unsigned k = (unsigned)rand() % cfg.n_routes;
+
+				if (cfg.routes[k].len == 0)
+					continue; /* the default route stays */
+				cfg.routes[k] = cfg.routes[cfg.n_routes - 1];
+				cfg.n_routes--;
+			} else if (cfg.n_routes > 0) {
+				struct natgw_route *r = &cfg.routes[rand() % cfg.n_routes];
+
+				if (r->len == 0)
+					continue;
+				r->type = (uint8_t)(1 + rand() % 3);
+				r->gateway = r->type == NATGW_ROUTE_GATEWAY ? (uint32_t)rand() : 0;
+			}
+		}
+		if (route_table_update(*spare, &cfg) == 0) {
+			fast++;
+		} else {
+			route_table_free(*spare);
+			*spare = NULL;
+			snprintf(name, sizeof(name), "ui%u_s%u", seed, step);
+			CHECK(route_table_build(&cfg, name, spare) == 0, "rebuild step %u", step);
+		}
+		if (*spare == NULL)
+			break;
+		CHECK(route_table_same(*spare, &cfg), "step %u: table holds the new routes", step);
+		CHECK(route_table_size(*spare) == cfg.n_routes, "step %u: size %u != %u", step,
+		      route_table_size(*spare), cfg.n_routes);
+		check_lookups(&cfg, *spare, 2048, "incremental", step);
+	}
+	CHECK(fast * 2 >= steps, "incremental updates used in %u of %u steps", fast, steps);
+	printf("test_route: incremental seed %u: %u of %u changes applied in place\n", seed, fast, steps);
+	route_table_free(tab[0]);
+	route_table_free(tab[1]);
+	free(cfg.routes);
+}
+
 /* Hand-written table: connected, gateway, default, blackhole, host route. */
 static void test_fixed_table(void)
 {
@@ -200,6 +314,8 @@ int main(void)
 	test_random_table(2, 200, 20000);
 	test_random_table(3, 2000, 50000);
 	test_random_table(4, 5000, 50000);
+	test_incremental(5, 50, 300);
+	test_incremental(6, 2000, 200);
 	rte_eal_cleanup();
 	return tu_summary("test_route");
 }
