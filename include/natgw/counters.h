@@ -94,7 +94,9 @@ const char *gen_kind_name(enum gen_kind k);
 	X(TRANSLATED_IN2OUT, "packets translated inside to outside")        \
 	X(TRANSLATED_OUT2IN, "packets translated outside to inside")        \
 	X(FRAGMENTS_REASSEMBLED, "datagrams reassembled from fragments") \
-	X(SESSIONS_TRACKED, "tracking sessions created for routed flows (security groups)")
+	X(SESSIONS_TRACKED, "tracking sessions created for routed flows (security groups)") \
+	X(RSS_STEERED_HOME, "new masquerade session whose replies hash to its owner's RX queue (RSS)") \
+	X(RSS_HANDOFF, "new masquerade session whose replies hash to another queue (handoff)")
 
 #define NATGW_NAT_ENUM(name, desc) NAT_CTR_##name,
 enum nat_counter { NATGW_NAT_COUNTERS(NATGW_NAT_ENUM) NAT_CTR_MAX };

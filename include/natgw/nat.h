@@ -127,11 +127,20 @@ struct nat_rt {
 	unsigned n_forwards;
 };
 
+struct rss_conf;
+
 /* Sizing of one worker's NAT state. */
 struct nat_worker_params {
 	uint32_t max_sessions;   /* this worker's session capacity */
 	unsigned worker_id;      /* this worker owns public ports p with */
 	unsigned n_workers;      /*   (p - port_min) % n_workers == worker_id */
+	/* Optional RSS view of the NAT (public) port: its key/RETA/hash types
+	 * (natgw/rss.h) and the RX queue this worker polls there. With it,
+	 * nat_port_alloc prefers ports of the share whose replies hash to
+	 * rx_queue (see nat_alloc.c). NULL: no view. Must outlive the worker or
+	 * be replaced first (nat_worker_rss_set). */
+	const struct rss_conf *rss;
+	uint16_t rx_queue;
 };
 
 /* ---- nat_table.c: sessions, the two-direction lookup table, LRU expiry ---- */
@@ -218,9 +227,13 @@ unsigned nat_pool_pick(const struct nat_rt *rt, uint32_t inside_addr);
  * if it has one, else take a random free port of this worker's share that is
  * not cooling down (port_reuse_delay after release); when no free port is
  * left (or mapping is tuple-unique), a random port whose (remote, public)
- * tuple is unused. Returns 0 and *public_port (network order), or -ENOSPC
- * (exhausted; nothing changed). Takes a reference on the mapping: released by
- * nat_session_delete. */
+ * tuple is unused. With an RSS view (nat_worker_params.rss) and a protocol
+ * the NAT port hashes over ports, each new pick first looks for a port whose
+ * reply (remote:port -> public:port) hashes to this worker's RX queue and
+ * takes any other only when none fits; an existing mapping is reused
+ * wherever its reply hashes (nat_port_alloc_steer tells). Returns 0 and
+ * *public_port (network order), or -ENOSPC (exhausted; nothing changed).
+ * Takes a reference on the mapping: released by nat_session_delete. */
 int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto,
 		   unsigned pool_idx, uint32_t inside_addr, uint16_t inside_port,
 		   uint32_t remote_addr, uint16_t remote_port, uint32_t now,
@@ -252,6 +265,21 @@ enum nat_alloc_kind {
 	NAT_ALLOC_TUPLE_SHARED,  /* tuple-unique on a port other sessions use too */
 };
 enum nat_alloc_kind nat_port_alloc_kind(const struct nat_worker *nw);
+
+/* Where the replies of the last successful nat_port_alloc's session will
+ * arrive (for NAT_CTR_RSS_STEERED_HOME and NAT_CTR_RSS_HANDOFF). */
+enum nat_alloc_steer {
+	NAT_STEER_NONE,      /* no RSS view: unknown (the port share + handoff decide) */
+	NAT_STEER_HOME,      /* replies hash to this worker's own RX queue */
+	NAT_STEER_HANDOFF,   /* replies hash to another queue (or are not hashed):
+				the worker there hands them to this one */
+};
+enum nat_alloc_steer nat_port_alloc_steer(const struct nat_worker *nw);
+
+/* Set (rss != NULL) or clear the worker's RSS view of the NAT port (see
+ * struct nat_worker_params); by the owning worker, or before it runs. Existing
+ * sessions are not moved. */
+void nat_worker_rss_set(struct nat_worker *nw, const struct rss_conf *rss, uint16_t rx_queue);
 
 /* ---- nat_stage.c: the pipeline stages ---- */
 

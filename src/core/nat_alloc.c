@@ -23,6 +23,31 @@
  * and the TSC: a few random draws, then a scan from a random start. Nothing
  * is ever evicted: when nothing fits, -ENOSPC.
  *
+ * RSS view (optional: NICs with RSS but no flow director, such as ENA). The
+ * share stays the owner of record: a public port belongs to one worker
+ * whatever the remote, so workers never collide (no shared state) and any
+ * packet to a public port - a reply on a foreign queue, an ICMP error quoting
+ * it, a reassembled fragment - is handed to its owner from the port alone.
+ * What RSS adds is a preference inside the share: the queue of a reply
+ * (remote addr:port -> public addr:port) depends on the remote too, and about
+ * one port of the share in n_queues hashes to this worker's queue for a given
+ * remote. Every fresh pick (new mapping, tuple-unique) therefore runs first
+ * over the ports whose reply hashes home (more random draws, then the scan),
+ * then, only when none fits, over the whole share as without RSS (the reply
+ * will need a handoff). An existing mapping is reused for a new remote even
+ * when its reply hashes elsewhere: endpoint-independent mapping (RFC 4787
+ * REQ-1) is the contract, steering an optimisation (typical clients open a
+ * new source port per connection, so most sessions are new mappings: home).
+ * A share defined by the hash instead would let two workers hand out the
+ * same public port (one per remote set), which breaks endpoint-independence
+ * (a mapping could only serve the remotes hashing home), makes a free port
+ * a per-remote notion, and leaves no way to find the owner of a packet the
+ * NIC does not hash over ports (ICMP errors, fragments) without searching.
+ * Capacity, cool-down, tuple-unique fallback and exhaustion are unchanged:
+ * the same share, only the order of preference differs. Without a view (or
+ * for protocols the port hashes on addresses only: ICMP, or UDP on some
+ * NICs) the code path and random stream are exactly those of no RSS.
+ *
  * Life-cycle. nat_alloc_init (from nat_worker_create) allocates the mapping
  * table and the port state (one calloc; its pages are only touched for the
  * addresses and protocols in use). nat_port_alloc takes a reference,
@@ -51,6 +76,8 @@
 #define NAT_TUPLE_PROBES 2048   /* reply-key lookups per tuple-unique scan: exact
 				   for shares up to 2048 ports; beyond, a remote
 				   is refused once 2048 ports in a row are taken */
+#define NAT_RSS_TRIES 32        /* random draws of a home-first pick (about
+				   1 in n_queues draws hashes home) */
 
 /* Protocol -> port space index, or -1. */
 static inline int proto_index(uint8_t proto)
@@ -159,6 +186,24 @@ static void map_del(struct nat_worker *nw, uint32_t i)
 	nw->n_maps--;
 }
 
+/* ---- RSS view ---- */
+
+/* Set or clear the RSS view; steering only if rx_queue is in the RETA at all
+ * (else no port can ever hash home and each pick would scan in vain). */
+void nat_worker_rss_set(struct nat_worker *nw, const struct rss_conf *rss, uint16_t rx_queue)
+{
+	nw->rss = rss;
+	nw->rx_queue = rx_queue;
+	nw->rss_steer = false;
+	for (unsigned i = 0; rss != NULL && i < rss->reta_size; i++)
+		if (rss->reta[i] == rx_queue)
+			nw->rss_steer = true;
+	for (unsigned a = 0; a < NATGW_MAX_POOL; a++)
+		for (unsigned q = 0; q < NAT_N_PROTO; q++)
+			nw->ports[a][q].neg_home_valid = false;
+	nw->last_steer = NAT_STEER_NONE;
+}
+
 /* ---- create / destroy ---- */
 
 /* Allocator part of nat_worker_create: mapping table, port state, seeds. */
@@ -192,6 +237,7 @@ int nat_alloc_init(struct nat_worker *nw, const struct nat_worker_params *p)
 	nw->seed0 = seed[1] ^ nat_rand(nw);
 	nw->seed1 = seed[2] ^ nat_rand(nw);
 	nw->last_kind = NAT_ALLOC_NEW_MAPPING;
+	nat_worker_rss_set(nw, p->rss, p->rx_queue);
 	return 0;
 
 err_ports:
@@ -258,7 +304,32 @@ struct alloc_ctx {
 	uint32_t now;
 	uint32_t delay;
 	int avoid;           /* host-order port never to pick, or -1 */
+	bool home;           /* this pass: only ports whose reply hashes to rx_queue */
+	int alt;             /* home pass: first other candidate met, or -1 */
+	uint16_t rx_queue;
+	const struct rss_conf *rss;
+	uint32_t rss_part;   /* Toeplitz of the reply's remote addr, public addr, remote port */
 };
+
+/* Does the reply to public port p (host order) hash to this worker's queue? */
+static inline bool port_home(const struct alloc_ctx *c, uint32_t p)
+{
+	uint32_t h = rss_hash_l4_finish(c->rss, c->rss_part, rte_cpu_to_be_16((uint16_t)p));
+
+	return rss_queue_of_hash(c->rss, h) == c->rx_queue;
+}
+
+/* May this pass take candidate p as far as steering goes (any port, or a
+ * home one)? A home pass remembers the first other candidate it meets
+ * (c->alt): the fallback when no home port fits, without a second scan. */
+static inline bool port_steer_ok(struct alloc_ctx *c, uint32_t p)
+{
+	if (!c->home || port_home(c, p))
+		return true;
+	if (c->alt < 0)
+		c->alt = (int)p;
+	return false;
+}
 
 /* Is public port p (host order) usable for this request, port state aside:
  * not excluded, not a port-forward's public port, reply key unused? */
@@ -301,18 +372,21 @@ static bool hint_valid(const struct alloc_ctx *c)
 }
 
 /* A random port of the share with no references that is not cooling down
- * (for a new endpoint-independent mapping); -1 if none. */
+ * (for a new endpoint-independent mapping), home-hashing in a home pass; -1
+ * if none. */
 static int pick_free(struct alloc_ctx *c)
 {
 	struct nat_port_space *ps = c->ps;
 	uint32_t start, min_left = UINT32_MAX;
+	unsigned tries = c->home ? NAT_RSS_TRIES : NAT_RANDOM_TRIES;
 	bool saw_free = false;
 
-	for (unsigned t = 0; t < NAT_RANDOM_TRIES; t++) {
+	for (unsigned t = 0; t < tries; t++) {
 		uint32_t p = c->base + nat_rand_below(c->nw, c->size) * c->step;
 		uint32_t st = *ps_word(c, p);
 
-		if (!(st & PS_INUSE) && !ps_cooling(st, c->now, c->delay) && port_ok(c, p))
+		if (!(st & PS_INUSE) && !ps_cooling(st, c->now, c->delay) && port_steer_ok(c, p) &&
+		    port_ok(c, p))
 			return (int)p;
 	}
 	if (hint_valid(c))
@@ -332,8 +406,8 @@ static int pick_free(struct alloc_ctx *c)
 				min_left = left;
 			continue;
 		}
-		saw_free = true;
-		if (port_ok(c, p))
+		saw_free = true; /* free state, whatever the hash: the hint's notion */
+		if (port_steer_ok(c, p) && port_ok(c, p))
 			return (int)p;
 	}
 	if (!saw_free) {
@@ -348,21 +422,28 @@ static int pick_free(struct alloc_ctx *c)
 }
 
 /* A random port of the share, in use or free but not cooling down, whose
- * reply key is unused (tuple-unique); -1 if none within the probe budget. */
+ * reply key is unused (tuple-unique), home-hashing in a home pass; -1 if none
+ * within the probe budget. */
 static int pick_tuple(struct alloc_ctx *c)
 {
 	struct nat_port_space *ps = c->ps;
 	uint32_t start, budget = NAT_TUPLE_PROBES;
+	unsigned tries = c->home ? NAT_RSS_TRIES : NAT_RANDOM_TRIES;
 
 	if (ps->neg_valid && ps->neg_gen == ps->gen && ps->neg_time == c->now &&
 	    ps->neg_addr == c->rem_addr && ps->neg_port == c->rem_port)
 		return -1; /* refused this second, nothing released since */
+	if (c->home && ps->neg_home_valid && ps->neg_home_gen == ps->gen &&
+	    ps->neg_home_time == c->now && ps->neg_home_addr == c->rem_addr &&
+	    ps->neg_home_port == c->rem_port)
+		return -1; /* no home port this second, nothing released since */
 
-	for (unsigned t = 0; t < NAT_RANDOM_TRIES; t++) {
+	for (unsigned t = 0; t < tries; t++) {
 		uint32_t p = c->base + nat_rand_below(c->nw, c->size) * c->step;
 		uint32_t st = *ps_word(c, p);
 
-		if (((st & PS_INUSE) || !ps_cooling(st, c->now, c->delay)) && port_ok(c, p))
+		if (((st & PS_INUSE) || !ps_cooling(st, c->now, c->delay)) &&
+		    port_steer_ok(c, p) && port_ok(c, p))
 			return (int)p;
 	}
 	start = nat_rand_below(c->nw, c->size);
@@ -373,9 +454,21 @@ static int pick_tuple(struct alloc_ctx *c)
 
 		if (!(st & PS_INUSE) && ps_cooling(st, c->now, c->delay))
 			continue;
+		if (!port_steer_ok(c, p))
+			continue; /* the budget counts reply-key lookups */
 		budget--;
 		if (port_ok(c, p))
 			return (int)p;
+	}
+	if (c->home) {
+		if (c->avoid < 0) { /* no home port for this remote */
+			ps->neg_home_valid = true;
+			ps->neg_home_gen = ps->gen;
+			ps->neg_home_time = c->now;
+			ps->neg_home_addr = c->rem_addr;
+			ps->neg_home_port = c->rem_port;
+		}
+		return -1;
 	}
 	if (c->avoid < 0) { /* every port was a candidate: the remote is full */
 		ps->neg_valid = true;
@@ -426,6 +519,38 @@ static void port_unref(struct nat_port_space *ps, uint32_t *st, uint32_t now, bo
 	}
 }
 
+/* Where the reply to public port p (host order) of this request arrives. */
+static uint8_t alloc_steer(const struct nat_worker *nw, const struct alloc_ctx *c, uint32_t p)
+{
+	int q;
+
+	if (nw->rss == NULL)
+		return NAT_STEER_NONE;
+	q = rss_queue_of_proto(nw->rss, c->proto, c->rem_addr, c->pub, c->rem_port,
+			       rte_cpu_to_be_16((uint16_t)p));
+	return q == (int)nw->rx_queue ? NAT_STEER_HOME : NAT_STEER_HANDOFF;
+}
+
+/* pick (pick_free or pick_tuple): with steering a home pass first, then
+ * (none fits) the first other candidate it met, else the plain pass;
+ * without steering, the plain pass only. */
+static int pick_steered(struct alloc_ctx *c, bool steer, int (*pick)(struct alloc_ctx *c))
+{
+	int p;
+
+	if (steer) {
+		c->home = true;
+		c->alt = -1;
+		p = pick(c);
+		c->home = false;
+		if (p >= 0)
+			return p;
+		if (c->alt >= 0 && port_ok(c, (uint32_t)c->alt))
+			return c->alt;
+	}
+	return pick(c);
+}
+
 /* Choose the public port of a new SNAT session (see nat.h). */
 int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto,
 		   unsigned pool_idx, uint32_t inside_addr, uint16_t inside_port,
@@ -435,6 +560,7 @@ int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto
 	int pi = proto_index(proto), p;
 	struct alloc_ctx c;
 	uint32_t m = NAT_NIL, *st;
+	bool steer;
 
 	if (pi < 0)
 		return -EPROTONOSUPPORT;
@@ -455,6 +581,15 @@ int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto
 	c.now = now;
 	c.delay = rt->port_reuse_delay;
 	c.avoid = -1;
+	c.home = false;
+	c.alt = -1;
+	c.rss = nw->rss;
+	c.rx_queue = nw->rx_queue;
+	c.rss_part = 0;
+	/* Steer only where the port hashes this protocol over its ports. */
+	steer = nw->rss_steer && rss_proto_uses_ports(nw->rss, proto);
+	if (steer) /* reply: remote addr, public addr, remote port, [public port] */
+		c.rss_part = rss_hash_l4_partial(nw->rss, c.rem_addr, c.pub, c.rem_port);
 
 	m = map_find(nw, proto, inside_addr, inside_port, (uint8_t)pool_idx);
 	if (rt->mapping != NATGW_NAT_MAPPING_TUPLE) {
@@ -462,21 +597,24 @@ int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto
 			struct nat_mapping *mp = &nw->maps[m];
 			uint32_t hp = rte_be_to_cpu_16(mp->pub_port);
 
+			/* endpoint-independent: kept even if the reply hashes elsewhere */
 			if (mp->refs < UINT16_MAX && port_ok(&c, hp)) {
 				mp->refs++;
 				port_ref(c.ps, ps_word(&c, hp));
 				nw->last_kind = NAT_ALLOC_EIM_REUSED;
+				nw->last_steer = alloc_steer(nw, &c, hp);
 				*public_port = mp->pub_port;
 				return 0;
 			}
 		} else if (nw->n_maps < nw->map_max) {
-			p = pick_free(&c);
+			p = pick_steered(&c, steer, pick_free);
 			if (p >= 0) {
 				uint16_t pn = rte_cpu_to_be_16((uint16_t)p);
 
 				map_add(nw, proto, inside_addr, inside_port, (uint8_t)pool_idx, pn);
 				port_ref(c.ps, ps_word(&c, (uint32_t)p));
 				nw->last_kind = NAT_ALLOC_NEW_MAPPING;
+				nw->last_steer = alloc_steer(nw, &c, (uint32_t)p);
 				*public_port = pn;
 				return 0;
 			}
@@ -485,11 +623,12 @@ int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto
 	/* tuple-unique: never on the endpoint's own mapping port (invariant) */
 	if (m != NAT_NIL)
 		c.avoid = rte_be_to_cpu_16(nw->maps[m].pub_port);
-	p = pick_tuple(&c);
+	p = pick_steered(&c, steer, pick_tuple);
 	if (p < 0)
 		return -ENOSPC;
 	st = ps_word(&c, (uint32_t)p);
 	nw->last_kind = port_ref(c.ps, st) ? NAT_ALLOC_TUPLE_SHARED : NAT_ALLOC_TUPLE;
+	nw->last_steer = alloc_steer(nw, &c, (uint32_t)p);
 	*public_port = rte_cpu_to_be_16((uint16_t)p);
 	return 0;
 }
@@ -498,6 +637,12 @@ int nat_port_alloc(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto
 enum nat_alloc_kind nat_port_alloc_kind(const struct nat_worker *nw)
 {
 	return (enum nat_alloc_kind)nw->last_kind;
+}
+
+/* Where the replies of the last successful allocation's session arrive. */
+enum nat_alloc_steer nat_port_alloc_steer(const struct nat_worker *nw)
+{
+	return (enum nat_alloc_steer)nw->last_steer;
 }
 
 /* Drop one reference of (endpoint, public port): the mapping's, if the port

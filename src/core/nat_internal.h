@@ -21,6 +21,7 @@
  *                 multiply-shift home slot, backward-shift deletion)
  *   port state    per (pool address, protocol) one uint32 per port of this
  *                 worker's share, indexed by port / n_workers (see nat_alloc.c)
+ *   rss           optional RSS view of the NAT port (read-only, not owned)
  */
 #ifndef NATGW_NAT_INTERNAL_H
 #define NATGW_NAT_INTERNAL_H
@@ -30,6 +31,7 @@
 #include <string.h>
 
 #include "natgw/nat.h"
+#include "natgw/rss.h"
 
 #define NAT_NIL UINT32_MAX
 #define NAT_TC_FREE 0xff     /* tclass of a session on the free list */
@@ -74,6 +76,11 @@ struct nat_port_space {
 	uint32_t neg_gen, neg_time, neg_addr;
 	uint16_t neg_port;
 	bool neg_valid;
+	/* The same for "no tuple-unique port whose reply hashes to this
+	 * worker's RX queue" (RSS view; the other ports may still fit). */
+	bool neg_home_valid;
+	uint16_t neg_home_port;
+	uint32_t neg_home_gen, neg_home_time, neg_home_addr;
 };
 
 struct nat_lru {
@@ -103,6 +110,10 @@ struct nat_worker {
 	unsigned worker_id;
 	unsigned n_workers;
 	uint8_t last_kind;       /* enum nat_alloc_kind of the last alloc */
+	uint8_t last_steer;      /* enum nat_alloc_steer of the last alloc */
+	bool rss_steer;          /* rss set and rx_queue in its RETA: prefer home ports */
+	uint16_t rx_queue;       /* this worker's RX queue on the NAT port */
+	const struct rss_conf *rss; /* RSS view of the NAT port, or NULL */
 	/* randomness: hash keys and the port stream */
 	uint64_t seed0, seed1;
 	uint64_t rng;

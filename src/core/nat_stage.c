@@ -257,6 +257,17 @@ static bool nat_session_open(struct worker *w, struct rte_mbuf *m, struct pkt_me
 			w->ctr.nat[NAT_CTR_MAPPING_EIM_REUSED]++;
 		else if (kind == NAT_ALLOC_TUPLE_SHARED)
 			w->ctr.nat[NAT_CTR_PORT_TUPLE_SHARED]++;
+		/* With an RSS view of the NAT port (issue 6): where replies land. */
+		switch (nat_port_alloc_steer(w->nat)) {
+		case NAT_STEER_HOME:
+			w->ctr.nat[NAT_CTR_RSS_STEERED_HOME]++;
+			break;
+		case NAT_STEER_HANDOFF:
+			w->ctr.nat[NAT_CTR_RSS_HANDOFF]++;
+			break;
+		default:
+			break;
+		}
 	}
 	if (orig->proto == IPPROTO_TCP) {
 		struct nat_tcp_seg seg;
