@@ -154,7 +154,6 @@ struct wire_trial {
 	uint64_t rx_packets, rx_bytes;  /* ours (this trial's magic) */
 	uint64_t rx_other;              /* anything else the sink saw */
 	uint64_t reordered;             /* sequence lower than one seen before */
-	uint64_t late;                  /* arrived after the trial's drain */
 	uint64_t port_imissed, port_ierrors, port_oerrors; /* ethdev stats during the trial */
 	uint64_t lat_count;
 	double lat_min_ns, lat_mean_ns, lat_max_ns;
@@ -171,6 +170,14 @@ struct wire_info {
 /* Run the wire benchmark (one trial, or the NDR search); prints as it goes.
  * Returns the process exit status. */
 int bench_wire(const struct wire_opts *o);
+
+/* bench_wire.c: DPDK 22.11 leaves the EAL's runtime directory
+ * (/var/run/dpdk/PREFIX) behind, empty, after every run. Call
+ * bench_eal_atexit() before the EAL starts and bench_eal_cleanup() instead
+ * of rte_eal_cleanup(): the directory goes at exit, after the telemetry
+ * socket in it (unlinked by an atexit handler of the EAL's). */
+void bench_eal_atexit(void);
+void bench_eal_cleanup(void);
 
 /* ---- bench_out.c: tables and JSON lines ---- */
 

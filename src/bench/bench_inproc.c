@@ -2,39 +2,55 @@
  * on the receive side.
  *
  * Starts the EAL and a dataplane with two net_null ports (TX frees), builds
- * N-flow 64-byte (or --size) UDP templates from an inside host range towards
- * a routed prefix, then on one lcore repeatedly: allocates a burst of mbufs,
- * copies templates into them (what a NIC's DMA would do), and runs exactly
- * the worker's code (dp_worker_process + dp_worker_flush: parse, route,
- * TTL, neighbour, Ethernet rewrite, buffered TX to net_null). A second pass
- * measures the generator alone (alloc + copy + free) so the forwarding cost
- * can be reported without it. Prints a table or JSON.
+ * N-flow UDP packets (64 bytes, --size, or IMIX) from an inside host range
+ * towards a routed prefix, then on one lcore:
+ *  1. first pass: every flow once, timed (with NAT: creates the sessions;
+ *     new sessions per second);
+ *  2. measured run: repeatedly allocate a burst of mbufs, write the headers
+ *     into them (what a NIC's DMA would do) and run exactly the worker's
+ *     code (dp_worker_process + dp_worker_flush: parse, filters, NAT, route,
+ *     TTL, neighbour, Ethernet rewrite, buffered TX to net_null);
+ *  3. generator alone (alloc + header writes + free), so the forwarding cost
+ *     can be reported without it;
+ *  4. stage pass: the same bursts again, but the worker's steps are called
+ *     one by one (the metadata reset of dp_worker_process, parse_stage,
+ *     filter_ingress_stage, nat_prerouting_stage, forward_stage, then the
+ *     verdict dispatch and flush), each between two rte_rdtsc() reads; the
+ *     cost of a read pair is measured and subtracted. The stage functions
+ *     are the ones pipeline_run() calls, in its order; nothing in src/core is
+ *     instrumented.
+ * --sweep repeats all of it with NAT at 1k / 64k / 1M / 4M sessions, each in
+ * a child process (the EAL starts once per process).
+ * Results go to bench_out.c for printing.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_ethdev.h>
-#include <rte_ip.h>
 #include <rte_mbuf.h>
-#include <rte_udp.h>
 
 #include "bench.h"
 #include "dataplane.h"
 #include "natgw/nat.h"
 
-/* Header of the benchmark's UDP packets; each flow patches addresses/port. */
-struct bench_template {
-	uint8_t bytes[64];
-	uint16_t hdr_len;
-	uint16_t len;
+const char *const bench_stage_names[BENCH_STAGE_MAX] = {
+	[BENCH_STAGE_RX] = "rx",
+	[BENCH_STAGE_PARSE] = "parse",
+	[BENCH_STAGE_FILTER] = "filter_ingress",
+	[BENCH_STAGE_NAT] = "nat_prerouting",
+	[BENCH_STAGE_FORWARD] = "forward",
+	[BENCH_STAGE_TX] = "tx",
 };
 
-#define BENCH_FLOW_STEP 7919u /* prime stride: consecutive packets hit distant flows */
+/* Session counts of --sweep. */
+static const unsigned bench_sweep_sessions[] = { 1000, 64000, 1000000, 4000000 };
 
 /* Filters on "in": a group of sg_rules ingress rules and/or a NACL of
  * nacl_rules ingress rules (plus one egress allow-all). All but the last
@@ -171,68 +187,151 @@ static int bench_config(struct natgw_config *cfg, const struct bench_opts *o, ch
 	return 0;
 }
 
-/* The common header: Ethernet to natgw's "in" port, IPv4, UDP. */
-static void bench_template_make(struct bench_template *t, const struct rte_ether_addr *dst_mac,
-				unsigned size)
-{
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)t->bytes;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	unsigned frame = size - RTE_ETHER_CRC_LEN;
-
-	memset(t, 0, sizeof(*t));
-	eth->dst_addr = *dst_mac;
-	eth->src_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 1, 2 } };
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(frame - sizeof(*eth)));
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	udp->dst_port = rte_cpu_to_be_16(5001);
-	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(frame - sizeof(*eth) - sizeof(*ip)));
-	t->hdr_len = (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*udp));
-	t->len = (uint16_t)frame;
-}
-
-/* Write flow f's headers into m: inside host f / 63 (10.0.0.0/8), source
- * port 1024 + f % 63 (63 ports per host, as the VPP CSIT NAT tests), towards
- * 198.18.0.0/15. */
-static inline void bench_flow_write(struct rte_mbuf *m, const struct bench_template *t, uint32_t f)
-{
-	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-
-	rte_memcpy(p, t->bytes, t->hdr_len);
-	ip->src_addr = rte_cpu_to_be_32(0x0a000002 + f / 63);
-	ip->dst_addr = rte_cpu_to_be_32(0xc6120000 + (f % 131072));
-	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + f % 63));
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	m->data_len = t->len;
-	m->pkt_len = t->len;
-}
-
-/* Fill a burst with consecutive flows of the stride order from *pos. 0 or -ENOMEM. */
+/* Fill a burst with the next n packets from *pos. 0 or -ENOMEM. */
 static inline int bench_fill(struct rte_mempool *pool, struct rte_mbuf **pkts, unsigned n,
-			     const struct bench_template *t, uint32_t flows, uint64_t *pos)
+			     const struct bench_pkt *g, uint64_t *pos, uint64_t *bytes)
 {
 	if (rte_pktmbuf_alloc_bulk(pool, pkts, n) != 0)
 		return -ENOMEM;
 	for (unsigned i = 0; i < n; i++) {
-		bench_flow_write(pkts[i], t, (uint32_t)((*pos * BENCH_FLOW_STEP) % flows));
+		bench_pkt_write(g, pkts[i], *pos);
+		*bytes += bench_pkt_size(g, *pos);
 		++*pos;
 	}
 	return 0;
+}
+
+/* rte_rdtsc() with compiler barriers on both sides, so the compiler moves no
+ * stage's memory accesses across the read (rdtsc itself is not serialising:
+ * the CPU may still overlap a few instructions, a cycle or so per packet). */
+static inline uint64_t bench_tsc(void)
+{
+	uint64_t t;
+
+	rte_compiler_barrier();
+	t = rte_rdtsc();
+	rte_compiler_barrier();
+	return t;
+}
+
+/* Cycles of one back-to-back bench_tsc() pair (the least of many). */
+static double bench_timer_overhead(void)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (unsigned i = 0; i < 10000; i++) {
+		uint64_t a = bench_tsc();
+		uint64_t b = bench_tsc();
+
+		if (b - a < best)
+			best = b - a;
+	}
+	return (double)best;
+}
+
+/* Act on one packet's verdict, as worker.c's dispatch does. */
+static inline void bench_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
+{
+	struct pkt_meta *pm = pkt_meta(m);
+
+	switch (pm->action) {
+	case PKT_TX:
+		dp_tx_enqueue(dw, m, pm->out_port);
+		break;
+	case PKT_FRAGMENT:
+		dp_fragment_send(dw, m, pm->out_port);
+		break;
+	case PKT_CONSUMED:
+		break;
+	case PKT_FREE:
+		rte_pktmbuf_free(m);
+		break;
+	case PKT_REASSEMBLE:
+		dp_reasm_packet(dw, m);
+		break;
+	case PKT_DROP:
+	default:
+		dw->core.ctr.drop[pm->drop < DROP_MAX ? pm->drop : DROP_NONE]++;
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
+/* One burst through the worker's steps, each timed into cyc[]. Mirrors
+ * dp_worker_process() + pipeline_run() + pipeline_dispatch() + dispatch +
+ * dp_worker_flush() for a burst received on port 0, queue 0. Hot and not
+ * inlined so it is compiled like the worker's loop (inlined into
+ * bench_inproc, GCC -O3 made the metadata memset a slow rep stos). */
+static __rte_noinline __rte_hot void bench_stage_burst(struct dp_worker *dw, struct rte_mbuf **pkts,
+							uint16_t n, uint64_t *cyc)
+{
+	struct worker *w = &dw->core;
+	struct port_counters *pc = &w->ctr.port[0];
+	struct rte_mbuf *transit[DP_BURST], *arp[DP_BURST];
+	uint16_t n_transit = 0, n_arp = 0;
+	uint64_t t0, t1, t2, t3, t4, t5, t6, bytes = 0;
+
+	t0 = bench_tsc();
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt_meta *pm = pkt_meta(pkts[i]);
+
+		memset(pm, 0, sizeof(*pm));
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	}
+	pc->rx_packets += n;
+	pc->rx_bytes += bytes;
+	pc->queue[0].rx_packets += n;
+	pc->queue[0].rx_bytes += bytes;
+	t1 = bench_tsc();
+	parse_stage(w, pkts, n);
+	t2 = bench_tsc();
+	filter_ingress_stage(w, pkts, n);
+	t3 = bench_tsc();
+	if (w->snap->nat != NULL && w->nat != NULL)
+		nat_prerouting_stage(w, pkts, n);
+	t4 = bench_tsc();
+	for (uint16_t i = 0; i < n; i++) {
+		struct pkt_meta *pm = pkt_meta(pkts[i]);
+
+		if (pm->action == PKT_DROP || pm->action == PKT_REASSEMBLE)
+			continue;
+		if ((pm->flags & (PKT_F_SG_DENY | PKT_F_TRACKED)) == PKT_F_SG_DENY &&
+		    pm->action == PKT_TX && pm->cls != PKT_CLASS_NONE) {
+			pkt_drop(pkts[i], DROP_SG_NO_MATCH);
+			continue;
+		}
+		if (pm->cls == PKT_CLASS_TRANSIT)
+			transit[n_transit++] = pkts[i];
+		else if (pm->cls == PKT_CLASS_ARP)
+			arp[n_arp++] = pkts[i];
+		else if (pm->cls == PKT_CLASS_LOCAL)
+			icmp_local_input(w, pkts[i]);
+	}
+	if (n_transit > 0)
+		forward_stage(w, transit, n_transit);
+	for (uint16_t i = 0; i < n_arp; i++)
+		arp_input(w, arp[i]);
+	t5 = bench_tsc();
+	for (uint16_t i = 0; i < n; i++)
+		bench_dispatch(dw, pkts[i]);
+	dp_worker_flush(dw);
+	t6 = bench_tsc();
+	cyc[BENCH_STAGE_RX] += t1 - t0;
+	cyc[BENCH_STAGE_PARSE] += t2 - t1;
+	cyc[BENCH_STAGE_FILTER] += t3 - t2;
+	cyc[BENCH_STAGE_NAT] += t4 - t3;
+	cyc[BENCH_STAGE_FORWARD] += t5 - t4;
+	cyc[BENCH_STAGE_TX] += t6 - t5;
 }
 
 int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 {
 	static struct natgw_config cfg;
 	static struct dataplane dp;
-	struct bench_template tpl;
+	struct bench_pkt gen;
 	struct rte_mbuf *pkts[DP_BURST];
 	char msg[NATGW_ERR_MAX];
-	uint64_t pos = 0, t0, t1, sent = 0, fwd_before, created_before;
+	uint64_t pos = 0, t0, t1, sent = 0, fwd_before, created_before, bytes = 0;
 	struct dp_worker *dw;
 	int rc;
 
@@ -245,6 +344,7 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 		fprintf(stderr, "natgw-bench: config: %s\n", rc == -EINVAL ? msg : strerror(-rc));
 		return rc;
 	}
+	bench_eal_atexit();
 	rc = dp_eal_init(&cfg, "natgw-bench", msg, sizeof(msg));
 	if (rc != 0)
 		goto err;
@@ -262,7 +362,9 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	if (rc != 0)
 		goto err;
 	dw = dp.workers[0];
-	bench_template_make(&tpl, &dp.snap->ports[0].mac, o->size);
+	bench_pkt_init(&gen, &(struct rte_ether_addr){ { 2, 0, 0, 0, 1, 2 } },
+		       &dp.snap->ports[0].mac, 0x0a000002, 0xc6120000, 1024, 5001, o->flows,
+		       o->imix ? 0 : o->size);
 
 	/* Phase 1: every flow once (with NAT: creates its session), timed. */
 	created_before = dw->core.ctr.nat[NAT_CTR_SESSIONS_CREATED];
@@ -270,7 +372,7 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	for (uint64_t n = 0; n < o->flows; n += DP_BURST) {
 		unsigned k = (unsigned)RTE_MIN((uint64_t)DP_BURST, o->flows - n);
 
-		while (bench_fill(dp.pool, pkts, k, &tpl, o->flows, &pos) != 0)
+		while (bench_fill(dp.pool, pkts, k, &gen, &pos, &bytes) != 0)
 			dp_worker_flush(dw);
 		dw->core.now = rte_rdtsc();
 		dp_worker_process(dw, pkts, (uint16_t)k, 0, 0);
@@ -279,15 +381,18 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	t1 = rte_rdtsc();
 	r->cycles_first_pass = t1 - t0;
 	r->sessions_created = dw->core.ctr.nat[NAT_CTR_SESSIONS_CREATED] - created_before;
-	if (dw->core.nat != NULL)
+	if (dw->core.nat != NULL) {
 		r->bytes_per_session = nat_bytes_per_session(dw->core.nat);
+		r->sessions = nat_session_count(dw->core.nat);
+	}
 
 	/* Phase 2: established flows, the measured forwarding run. */
 	pos = 0;
+	bytes = 0;
 	fwd_before = dw->core.ctr.port[1].forwarded;
 	t0 = rte_rdtsc();
 	while (sent < o->packets) {
-		if (bench_fill(dp.pool, pkts, DP_BURST, &tpl, o->flows, &pos) != 0) {
+		if (bench_fill(dp.pool, pkts, DP_BURST, &gen, &pos, &bytes) != 0) {
 			dp_worker_flush(dw);
 			continue;
 		}
@@ -298,14 +403,15 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	}
 	t1 = rte_rdtsc();
 	r->packets = sent;
+	r->bytes = bytes;
 	r->forwarded = dw->core.ctr.port[1].forwarded - fwd_before;
 	r->cycles_total = t1 - t0;
 
-	/* Generator alone: alloc + header writes + free, same flows. */
+	/* Phase 3: generator alone: alloc + header writes + free, same flows. */
 	pos = 0;
 	t0 = rte_rdtsc();
 	for (uint64_t n = 0; n < o->packets; n += DP_BURST) {
-		if (bench_fill(dp.pool, pkts, DP_BURST, &tpl, o->flows, &pos) != 0)
+		if (bench_fill(dp.pool, pkts, DP_BURST, &gen, &pos, &bytes) != 0)
 			continue;
 		rte_pktmbuf_free_bulk(pkts, DP_BURST);
 	}
@@ -315,13 +421,89 @@ int bench_inproc(const struct bench_opts *o, struct bench_result *r)
 	for (unsigned d = 1; d < DROP_MAX; d++)
 		r->drops += dw->core.ctr.drop[d];
 
+	/* Phase 4: the same bursts, stage by stage. */
+	if (!o->no_stages) {
+		r->timer_overhead = bench_timer_overhead();
+		pos = 0;
+		fwd_before = dw->core.ctr.port[1].forwarded;
+		for (sent = 0; sent < o->packets; sent += DP_BURST) {
+			while (bench_fill(dp.pool, pkts, DP_BURST, &gen, &pos, &bytes) != 0)
+				dp_worker_flush(dw);
+			dw->core.now = rte_rdtsc();
+			bench_stage_burst(dw, pkts, DP_BURST, r->stage_cycles);
+			r->stage_bursts++;
+		}
+		r->stage_packets = sent;
+		r->stage_forwarded = dw->core.ctr.port[1].forwarded - fwd_before;
+	}
+
 	dp_workers_destroy(&dp);
 	dp_snapshot_free(dp.snap);
 	dp_ports_stop(&dp);
-	rte_eal_cleanup();
+	bench_eal_cleanup();
 	config_free(&cfg);
 	return 0;
 err:
 	fprintf(stderr, "natgw-bench: %s\n", msg);
 	return rc;
+}
+
+/* Run one sweep point in a child; its result comes back through a pipe. */
+static int bench_sweep_point(const struct bench_opts *o, struct bench_result *r)
+{
+	int fd[2], status;
+	pid_t pid;
+	ssize_t got;
+
+	if (pipe(fd) != 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		struct bench_result cr = { 0 };
+		int rc = bench_inproc(o, &cr);
+
+		close(fd[0]);
+		if (rc == 0 && write(fd[1], &cr, sizeof(cr)) != (ssize_t)sizeof(cr))
+			rc = -EIO;
+		exit(rc == 0 ? 0 : 1); /* atexit handlers: the EAL's, then bench_eal_atexit's */
+	}
+	close(fd[1]);
+	got = read(fd[0], r, sizeof(*r));
+	close(fd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (got != (ssize_t)sizeof(*r) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -EIO;
+	return 0;
+}
+
+int bench_inproc_sweep(const struct bench_opts *o)
+{
+	int status = 0;
+
+	if (!o->json)
+		bench_out_sweep_header(stdout, o);
+	for (unsigned i = 0; i < RTE_DIM(bench_sweep_sessions); i++) {
+		struct bench_opts po = *o;
+		struct bench_result r = { 0 };
+
+		po.flows = bench_sweep_sessions[i];
+		po.nat = 1;
+		if (bench_sweep_point(&po, &r) != 0) {
+			fprintf(stderr, "natgw-bench: sweep at %u sessions failed\n", po.flows);
+			status = 1;
+			continue;
+		}
+		bench_out_sweep_row(stdout, &po, &r);
+		fflush(stdout);
+		if (r.forwarded != r.packets)
+			status = 1;
+	}
+	return status;
 }

@@ -1,31 +1,107 @@
 /* natgw-bench: packet-rate benchmarks of natgw's data path.
  *
- *   natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--nat] [--json]
+ *   natgw-bench inproc [options]   the real pipeline on synthetic packets, no I/O
+ *   natgw-bench wire [options]     a generator and a sink on DPDK ports
  *
- * inproc runs the real worker code on synthetic packets on one core (no RX
- * I/O; TX into net_null) and reports Mpps and cycles per packet; with --nat
- * every flow is masqueraded (one session per flow, 63 flows per inside host)
- * and it also reports new sessions per second and bytes per session.
+ * This file parses the command line (usage() documents every option and
+ * every JSON field) and runs the mode: bench_inproc.c, bench_wire.c; output
+ * in bench_out.c; the packets both modes send in bench_pkt.c.
  */
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <math.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
 
+static const char usage_text[] =
+	"usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES | --imix] [--nat]\n"
+	"                          [--sweep] [--sg-rules N] [--nacl-rules N] [--no-stages] [--json]\n"
+	"       natgw-bench wire --tx-port DEVARGS --rx-port DEVARGS [--rate MPPS|max]\n"
+	"                          [--flows N] [--size BYTES | --imix] [--duration S] [--ndr]\n"
+	"                          [--loss PCT] [--precision PCT] [--lcores LIST] [--json]\n"
+	"                          [--src-mac MAC] [--dst-mac MAC] [--src-ip A] [--dst-ip A]\n"
+	"                          [--src-port P] [--dst-port P] [--burst N] [--drain S] [--memory MB]\n"
+	"\n"
+	"Packets (both modes): UDP, flow f from 10.0.0.2 + f/63 port 1024 + f%63 (63 ports\n"
+	"per inside host) to 198.18.0.0 + f%131072 port 5001; consecutive packets visit\n"
+	"flows with a stride of 7919 (so --flows must not be a multiple of 7919).\n"
+	"  --flows N       distinct flows (default 1024); with --nat, sessions\n"
+	"  --size BYTES    frame size including CRC, 64..1518 (default 64)\n"
+	"  --imix          IMIX instead: 64, 594 and 1518-byte frames 7:4:1 (mean 361.8)\n"
+	"  --json          one JSON object per line and run instead of a table\n"
+	"\n"
+	"inproc: one core runs the worker's real code (parse, filters, NAT, route, TTL,\n"
+	"neighbour, Ethernet rewrite, buffered TX into net_null) on generated mbufs; the\n"
+	"generator's own cost is measured apart and subtracted (\"forwarding\").\n"
+	"  --packets N     packets in the measured run (default 20000000)\n"
+	"  --nat           masquerade every flow (NAT on the egress port)\n"
+	"  --sweep         NAT at 1k, 64k, 1M and 4M sessions, one line (object) each;\n"
+	"                  --packets per point\n"
+	"  --sg-rules N    a security group on the ingress port with N rules (the last\n"
+	"                  allows the traffic); flows are tracked as sessions\n"
+	"  --nacl-rules N  a NACL on the ingress port with N rules (the last allows)\n"
+	"  --no-stages     skip the per-stage pass (it doubles the run time)\n"
+	"  JSON fields: mode (\"inproc\"), timestamp (UTC), sweep, nat, imix, size (frame\n"
+	"  bytes incl. CRC; IMIX: the mean), mean_frame_bytes, flows, sessions (in the\n"
+	"  table while measuring), packets, forwarded, drops, seconds, mpps (incl.\n"
+	"  generator), cycles_per_packet, generator_cycles_per_packet,\n"
+	"  forwarding_cycles_per_packet, forwarding_mpps (1 core, generator excluded),\n"
+	"  forwarding_gbps (frame bits at forwarding_mpps), sessions_created,\n"
+	"  new_sessions_per_second (first packet of each flow, 1 core), bytes_per_session\n"
+	"  (session, lookup slots, share of host and mapping tables), sg_rules,\n"
+	"  nacl_rules, snapshot_build_ms; per stage for established flows, in cycles per\n"
+	"  packet from a separate pass with rte_rdtsc() around each stage:\n"
+	"  stage_rx_cycles (metadata reset, RX counters), stage_parse_cycles,\n"
+	"  stage_filter_ingress_cycles, stage_nat_prerouting_cycles (session lookup and\n"
+	"  rewrite), stage_forward_cycles (route, egress filter, NAT postrouting, TTL,\n"
+	"  neighbour, Ethernet header), stage_tx_cycles (verdict dispatch, TX buffer,\n"
+	"  net_null TX incl. freeing), stage_sum_cycles, stage_timer_overhead_cycles\n"
+	"  (one rdtsc pair, already subtracted), stage_packets, stage_forwarded; tsc_hz.\n"
+	"\n"
+	"wire: a generator on the TX port and a sink on the RX port (the same port is\n"
+	"fine); the device under test sits between them. Each packet carries a stamp\n"
+	"(magic, sequence number, TSC) after its UDP header, for loss and latency.\n"
+	"  --tx-port DEVARGS, --rx-port DEVARGS  DPDK devargs: a vdev such as\n"
+	"                  net_af_xdp0,iface=veth0 or net_af_packet1,iface=veth1, or a\n"
+	"                  PCI address (EAL: --no-huge --no-shconf, own file prefix)\n"
+	"  --rate MPPS|max offered rate in Mpps, or as fast as the port takes (default)\n"
+	"  --duration S    seconds per trial (default 5)\n"
+	"  --ndr           no-drop-rate search: a trial at max, then a binary search on\n"
+	"                  the rate between 0 and the max trial's TX rate\n"
+	"  --loss PCT      NDR criterion: loss <= PCT percent (default 0.1)\n"
+	"  --precision PCT NDR search ends when the interval is < PCT % of the max (default 2)\n"
+	"  --lcores LIST   EAL lcores (default: the CPU natgw-bench starts on); with one\n"
+	"                  the generator and the sink alternate, with two they are split\n"
+	"                  (net_af_xdp on veth with two lcores on a small VM: add\n"
+	"                  busy_budget=0 to both devargs, or the sink starves)\n"
+	"  --src-mac, --dst-mac  Ethernet addresses (default: TX port's, RX port's)\n"
+	"  --src-ip, --dst-ip    first inside host and first destination\n"
+	"                  (default 10.0.0.2, 198.18.0.0); --src-port, --dst-port (1024, 5001)\n"
+	"  --burst N       packets per TX/RX burst (default 32)\n"
+	"  --drain S       longest wait for stragglers after a trial (default 0.5)\n"
+	"  --memory MB     EAL memory (default 256)\n"
+	"  JSON fields (one object per trial; phase \"run\", or \"max\" and \"probe\" for\n"
+	"  the NDR search, then one \"ndr\" object): mode (\"wire\"), timestamp, phase,\n"
+	"  tx_port, rx_port, tx_driver, rx_driver, src_mac, dst_mac, lcores, imix, size,\n"
+	"  flows, duration (s of generation), rate_target_mpps (0: max), tx_packets,\n"
+	"  rx_packets, lost, loss_pct, tx_mpps, rx_mpps, tx_gbps, rx_gbps (frame bits),\n"
+	"  tx_refused (bursts the PMD did not take, not counted as sent), rx_other (frames\n"
+	"  that were not this trial's), reordered, port_imissed, port_ierrors,\n"
+	"  port_oerrors (ethdev counters during the trial), latency_samples, lat_min_us,\n"
+	"  lat_mean_us, lat_p50_us, lat_p90_us, lat_p99_us, lat_max_us, tsc_hz; the \"ndr\"\n"
+	"  object repeats the best passing trial's fields and adds ndr_mpps (its TX rate;\n"
+	"  0 when no trial passed), ndr_gbps, ndr_ceiling_mpps, loss_threshold_pct,\n"
+	"  precision_pct, trials.\n"
+	"Exit status: 0 when the run completed and (inproc) forwarded everything or\n"
+	"(wire) received packets / found an NDR; 1 otherwise; 2 for usage errors.\n";
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES] [--nat]\n"
-		   "                          [--sg-rules N] [--nacl-rules N] [--json]\n"
-		   "  --packets N   packets to forward in the measured run (default 20000000)\n"
-		   "  --flows N     distinct flows (default 1024); with --nat, sessions\n"
-		   "  --size BYTES  frame size including CRC, 64..1518 (default 64)\n"
-		   "  --nat         masquerade every flow (NAT on the egress port)\n"
-		   "  --sg-rules N  a security group on the ingress port with N rules (the\n"
-		   "                last allows the traffic); flows are tracked as sessions\n"
-		   "  --nacl-rules N  a NACL on the ingress port with N rules (the last allows)\n"
-		   "  --json        print one JSON object instead of a table\n");
+	fputs(usage_text, f);
 }
 
 /* Parse an unsigned number in [lo, hi] or exit with a message. */
@@ -42,27 +118,66 @@ static uint64_t parse_num(const char *opt, const char *s, uint64_t lo, uint64_t 
 	return v;
 }
 
-int main(int argc, char **argv)
+/* Parse a decimal number in (lo, hi] or exit with a message. */
+static double parse_dbl(const char *opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (*s == '\0' || *end != '\0' || !isfinite(v) || v <= lo || v > hi) {
+		fprintf(stderr, "natgw-bench: %s: expected a number above %g up to %g, got \"%s\"\n",
+			opt, lo, hi, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* Parse a dotted-quad IPv4 address (host order) or exit. */
+static uint32_t parse_ip(const char *opt, const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "natgw-bench: %s: expected an IPv4 address, got \"%s\"\n", opt, s);
+		exit(2);
+	}
+	return ntohl(a.s_addr);
+}
+
+/* Parse a MAC address or exit. */
+static void parse_mac(const char *opt, const char *s, struct rte_ether_addr *mac)
+{
+	if (rte_ether_unformat_addr(s, mac) != 0) {
+		fprintf(stderr, "natgw-bench: %s: expected a MAC address, got \"%s\"\n", opt, s);
+		exit(2);
+	}
+}
+
+/* Copy a string option or exit when it does not fit. */
+static void parse_str(const char *opt, const char *s, char *dst, size_t len)
+{
+	if (strlen(s) >= len || s[0] == '\0') {
+		fprintf(stderr, "natgw-bench: %s: empty or longer than %zu characters\n", opt, len - 1);
+		exit(2);
+	}
+	memcpy(dst, s, strlen(s) + 1);
+}
+
+static int main_inproc(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "packets", required_argument, NULL, 'n' }, { "flows", required_argument, NULL, 'f' },
 		{ "size", required_argument, NULL, 's' },    { "json", no_argument, NULL, 'j' },
 		{ "nat", no_argument, NULL, 'N' },           { "help", no_argument, NULL, 'h' },
 		{ "sg-rules", required_argument, NULL, 'g' }, { "nacl-rules", required_argument, NULL, 'a' },
+		{ "imix", no_argument, NULL, 'I' },          { "sweep", no_argument, NULL, 'S' },
+		{ "no-stages", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct bench_opts o = { .packets = 20000000, .flows = 1024, .size = 64, .memory_mb = 512 };
 	struct bench_result r = { 0 };
 	int opt;
 
-	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		usage(stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "inproc") != 0) {
-		usage(stderr);
-		return 2;
-	}
 	optind = 2;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -73,6 +188,9 @@ int main(int argc, char **argv)
 		case 'N': o.nat = 1; break;
 		case 'g': o.sg_rules = (unsigned)parse_num("--sg-rules", optarg, 0, 100000); break;
 		case 'a': o.nacl_rules = (unsigned)parse_num("--nacl-rules", optarg, 0, 32765); break;
+		case 'I': o.imix = 1; break;
+		case 'S': o.sweep = 1; break;
+		case 'X': o.no_stages = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -81,53 +199,96 @@ int main(int argc, char **argv)
 		fprintf(stderr, "natgw-bench: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
+	if (o.sweep)
+		return bench_inproc_sweep(&o);
 	if (bench_inproc(&o, &r) != 0)
 		return 1;
+	bench_out_inproc(stdout, &o, &r);
+	return r.forwarded == r.packets ? 0 : 1;
+}
 
-	double hz = (double)r.hz;
-	double secs = (double)r.cycles_total / hz;
-	double mpps = (double)r.packets / secs / 1e6;
-	double cpp_total = (double)r.cycles_total / (double)r.packets;
-	double cpp_gen = (double)r.cycles_generator / (double)r.packets;
-	double cpp_fwd = cpp_total - cpp_gen;
-	double mpps_fwd = cpp_fwd > 0 ? hz / cpp_fwd / 1e6 : 0;
-	/* First pass: each flow once; with NAT each packet creates a session. */
-	double cpf = (double)r.cycles_first_pass / (double)o.flows - cpp_gen;
-	double new_per_sec = r.sessions_created > 0 && cpf > 0 ? hz / cpf : 0;
-	double build_ms = (double)r.cycles_filter_build / hz * 1e3;
+static int main_wire(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "tx-port", required_argument, NULL, 'T' },  { "rx-port", required_argument, NULL, 'R' },
+		{ "rate", required_argument, NULL, 'r' },     { "flows", required_argument, NULL, 'f' },
+		{ "size", required_argument, NULL, 's' },     { "imix", no_argument, NULL, 'I' },
+		{ "duration", required_argument, NULL, 'd' }, { "ndr", no_argument, NULL, 'D' },
+		{ "loss", required_argument, NULL, 'l' },     { "precision", required_argument, NULL, 'p' },
+		{ "lcores", required_argument, NULL, 'L' },   { "json", no_argument, NULL, 'j' },
+		{ "src-mac", required_argument, NULL, 'm' },  { "dst-mac", required_argument, NULL, 'M' },
+		{ "src-ip", required_argument, NULL, 'i' },   { "dst-ip", required_argument, NULL, 'J' },
+		{ "src-port", required_argument, NULL, 'o' }, { "dst-port", required_argument, NULL, 'O' },
+		{ "burst", required_argument, NULL, 'b' },    { "drain", required_argument, NULL, 'w' },
+		{ "memory", required_argument, NULL, 'y' },   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct wire_opts o = {
+		.flows = 1024, .size = 64, .duration = 5, .drain = 0.5, .loss_pct = 0.1,
+		.precision_pct = 2, .burst = 32, .memory_mb = 256,
+		.src_ip = 0x0a000002, .dst_ip = 0xc6120000, .sport = 1024, .dport = 5001,
+	};
+	int opt, cpu;
 
-	if (o.json) {
-		printf("{\"mode\":\"inproc\",\"nat\":%s,\"size\":%u,\"flows\":%u,\"packets\":%llu,"
-		       "\"forwarded\":%llu,\"drops\":%llu,\"seconds\":%.3f,\"mpps\":%.3f,"
-		       "\"cycles_per_packet\":%.1f,\"generator_cycles_per_packet\":%.1f,"
-		       "\"forwarding_cycles_per_packet\":%.1f,\"forwarding_mpps\":%.3f,"
-		       "\"sessions_created\":%llu,\"new_sessions_per_second\":%.0f,"
-		       "\"bytes_per_session\":%u,\"sg_rules\":%u,\"nacl_rules\":%u,"
-		       "\"snapshot_build_ms\":%.3f,\"tsc_hz\":%llu}\n",
-		       o.nat ? "true" : "false", o.size, o.flows, (unsigned long long)r.packets,
-		       (unsigned long long)r.forwarded, (unsigned long long)r.drops, secs, mpps,
-		       cpp_total, cpp_gen, cpp_fwd, mpps_fwd, (unsigned long long)r.sessions_created,
-		       new_per_sec, r.bytes_per_session, o.sg_rules, o.nacl_rules, build_ms,
-		       (unsigned long long)r.hz);
-	} else {
-		printf("natgw-bench inproc: %u-byte frames, %u flows%s, 1 core, TSC %.2f GHz\n", o.size,
-		       o.flows, o.nat ? " (NAT: one session each)" : "", hz / 1e9);
-		if (o.sg_rules || o.nacl_rules)
-			printf("  filters on \"in\": %u group rules, %u NACL rules; snapshot built in %.2f ms\n",
-			       o.sg_rules, o.nacl_rules, build_ms);
-		printf("  %-38s %14llu\n", "packets", (unsigned long long)r.packets);
-		printf("  %-38s %14llu\n", "forwarded", (unsigned long long)r.forwarded);
-		printf("  %-38s %14llu\n", "dropped", (unsigned long long)r.drops);
-		printf("  %-38s %14.2f\n", "Mpps incl. generator", mpps);
-		printf("  %-38s %14.1f\n", "cycles/packet incl. generator", cpp_total);
-		printf("  %-38s %14.1f\n", "cycles/packet generator alone", cpp_gen);
-		printf("  %-38s %14.1f\n", "cycles/packet forwarding", cpp_fwd);
-		printf("  %-38s %14.2f\n", "Mpps forwarding alone (1 core)", mpps_fwd);
-		if (r.sessions_created > 0) {
-			printf("  %-38s %14llu\n", "sessions created", (unsigned long long)r.sessions_created);
-			printf("  %-38s %14.0f\n", "new sessions/s (1 core)", new_per_sec);
-			printf("  %-38s %14u\n", "bytes per session", r.bytes_per_session);
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'T': parse_str("--tx-port", optarg, o.tx_dev, sizeof(o.tx_dev)); break;
+		case 'R': parse_str("--rx-port", optarg, o.rx_dev, sizeof(o.rx_dev)); break;
+		case 'r':
+			o.rate_mpps = strcmp(optarg, "max") == 0 ? 0 : parse_dbl("--rate", optarg, 0, 1000);
+			break;
+		case 'f': o.flows = (unsigned)parse_num("--flows", optarg, 1, 16000000); break;
+		case 's': o.size = (unsigned)parse_num("--size", optarg, 64, 1518); break;
+		case 'I': o.size = 0; break;
+		case 'd': o.duration = parse_dbl("--duration", optarg, 0, 3600); break;
+		case 'D': o.ndr = 1; break;
+		case 'l': o.loss_pct = parse_dbl("--loss", optarg, -1e-9, 100); break;
+		case 'p': o.precision_pct = parse_dbl("--precision", optarg, 0, 100); break;
+		case 'L': parse_str("--lcores", optarg, o.lcores, sizeof(o.lcores)); break;
+		case 'j': o.json = 1; break;
+		case 'm': parse_mac("--src-mac", optarg, &o.src_mac); o.have_src_mac = true; break;
+		case 'M': parse_mac("--dst-mac", optarg, &o.dst_mac); o.have_dst_mac = true; break;
+		case 'i': o.src_ip = parse_ip("--src-ip", optarg); break;
+		case 'J': o.dst_ip = parse_ip("--dst-ip", optarg); break;
+		case 'o': o.sport = (uint16_t)parse_num("--src-port", optarg, 1, 65535 - 62); break;
+		case 'O': o.dport = (uint16_t)parse_num("--dst-port", optarg, 1, 65535); break;
+		case 'b': o.burst = (unsigned)parse_num("--burst", optarg, 1, 256); break;
+		case 'w': o.drain = parse_dbl("--drain", optarg, 0, 60); break;
+		case 'y': o.memory_mb = (unsigned)parse_num("--memory", optarg, 64, 65536); break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
 		}
 	}
-	return r.forwarded == r.packets ? 0 : 1;
+	if (optind < argc) {
+		fprintf(stderr, "natgw-bench: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	if (o.tx_dev[0] == '\0' || o.rx_dev[0] == '\0') {
+		fprintf(stderr, "natgw-bench wire: --tx-port and --rx-port are required\n");
+		return 2;
+	}
+	if (o.flows % BENCH_FLOW_STEP == 0) {
+		fprintf(stderr, "natgw-bench: --flows must not be a multiple of %u\n", BENCH_FLOW_STEP);
+		return 2;
+	}
+	if (o.lcores[0] == '\0') {
+		cpu = sched_getcpu();
+		snprintf(o.lcores, sizeof(o.lcores), "%d", cpu < 0 ? 0 : cpu);
+	}
+	return bench_wire(&o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc >= 2 && strcmp(argv[1], "inproc") == 0)
+		return main_inproc(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "wire") == 0)
+		return main_wire(argc, argv);
+	usage(stderr);
+	return 2;
 }
