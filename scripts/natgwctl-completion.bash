@@ -68,7 +68,17 @@ _natgwctl()
 		else
 			COMPREPLY=($(compgen -W "$(_natgwctl_query port)" -- "$cur"))
 		fi ;;
-	neigh) ((n == 1)) && COMPREPLY=($(compgen -W "show help" -- "$cur")) ;;
+	neigh)
+		if ((n == 1)); then
+			COMPREPLY=($(compgen -W "show add del help" -- "$cur"))
+		elif [[ $prev == lladdr ]]; then
+			: # a MAC address: nothing to offer
+		elif [[ $sub == add || $sub == del ]] && ((n >= 3)); then
+			local kw=()
+			[[ $sub == add && " ${words[*]} " != *" lladdr "* ]] && kw+=(lladdr)
+			[[ " ${words[*]} " != *" dev "* ]] && kw+=(dev)
+			COMPREPLY=($(compgen -W "${kw[*]}" -- "$cur"))
+		fi ;;
 	route)
 		if ((n == 1)); then
 			COMPREPLY=($(compgen -W "show add replace del help" -- "$cur"))

@@ -62,6 +62,16 @@
  * ---- Commands (request attributes; "req" required, "opt" optional) -------
  * PORT_GET        dump. opt NAME (one port). One message per port: PORT.
  * NEIGH_GET       dump. One message per neighbour: NEIGH.
+ * NEIGH_ADD       req NEIGH (ADDR, MAC, PORT): a static neighbour ([neighbours]
+ *                 of the configuration). ADDR must be in PORT's subnet and
+ *                 not PORT's own address; MAC unicast and not all zeros.
+ *                 One entry per (ADDR, PORT): -EEXIST when it is configured
+ *                 already (no replace: delete it first). -ENODEV for an
+ *                 unknown PORT. The daemon installs it in every worker's
+ *                 table; it shows in NEIGH_GET (STATE 2) and CONFIG_DUMP.
+ * NEIGH_DEL       req NEIGH (ADDR, PORT). -ESRCH when no static neighbour
+ *                 (ADDR, PORT) is configured (learnt entries are not
+ *                 deleted this way: they expire).
  * ROUTE_GET       dump. opt TABLE (default: every table). One message per
  *                 route: TABLE, ROUTE (with DEV for routes that have a port).
  * ROUTE_ADD       req ROUTE (list: several routes applied as one change),
@@ -150,7 +160,8 @@
  *   groups), RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, FORWARDED,
  *   FRAGMENTS_OUT u64 (sums over workers).
  * neigh (MGMT_NEIGH_A_*): ADDR u32, MAC binary(6), PORT string, STATE u8
- *   (0 incomplete, 1 reachable, 2 static), AGE u32 (seconds).
+ *   (0 incomplete, 1 reachable, 2 static), AGE u32 (seconds); STATE and AGE
+ *   are reply-only (NEIGH_ADD / NEIGH_DEL refuse them, NEIGH_DEL a MAC too).
  * nat (MGMT_NAT_A_*): ENABLED u8, PORT string, POOL u32 (list), INSIDE
  *   nest(prefix) (list), PORT_MIN u16, PORT_MAX u16, MAPPING u8 (enum
  *   natgw_nat_mapping), MAX_SESSIONS u32, MAX_PER_HOST u32, REUSE_DELAY u32,
@@ -247,6 +258,8 @@ enum natgw_mgmt_cmd {
 	MGMT_CMD_CONFIG_RELOAD,
 	MGMT_CMD_EVENTS_SUBSCRIBE,
 	MGMT_CMD_EVENT,
+	MGMT_CMD_NEIGH_ADD,    /* added after EVENT: earlier numbers are kept */
+	MGMT_CMD_NEIGH_DEL,
 	MGMT_CMD_MAX_PLUS1
 };
 #define MGMT_CMD_MAX (MGMT_CMD_MAX_PLUS1 - 1)

@@ -40,6 +40,9 @@ void neigh_learn(struct worker *w, unsigned port, uint32_t ip_host,
 const struct rte_ether_addr *neigh_resolve(struct worker *w, unsigned port, uint32_t ip_host,
 					   struct rte_mbuf *m);
 
+/* Remove a static entry (management plane; the owning worker). 0 or -ENOENT. */
+int neigh_static_del(struct neigh_table *t, unsigned port, uint32_t ip_host);
+
 /* The MAC known for (port, ip) if the entry is static or reachable, else NULL.
  * Read-only: no packet is parked and no request is sent. */
 const struct rte_ether_addr *neigh_lookup(const struct neigh_table *t, unsigned port,

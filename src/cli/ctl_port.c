@@ -1,4 +1,5 @@
-/* natgwctl: ports (port show, port counters) and neighbours (neigh show). */
+/* natgwctl: ports (port show, port counters) and neighbours (neigh show,
+ * neigh add, neigh del). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -200,13 +201,69 @@ static int neigh_print_cb(const struct mgmt_msg *m, void *arg)
 	return 0;
 }
 
-/* neigh [show]. */
+/* neigh add ADDRESS lladdr MAC dev PORT | neigh del ADDRESS dev PORT
+ * (argv[0] is add/del; lladdr and dev in either order). */
+static int neigh_change(struct ctl *c, bool add, int argc, char **argv)
+{
+	const char *dev = NULL, *lladdr = NULL;
+	uint8_t mac[6];
+	struct nl_msg *req;
+	struct nlattr *n;
+	uint32_t addr;
+	int rc = 0;
+
+	if (argc < 2 || ctl_parse_addr(argv[1], &addr) < 0)
+		return ctl_usage("neigh", "expected an address a.b.c.d after \"%s\"", argv[0]);
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			return ctl_usage("neigh", "missing value after \"%s\"", argv[i]);
+		if (ctl_is(argv[i], "dev") && dev == NULL)
+			dev = argv[i + 1];
+		else if (add && ctl_is(argv[i], "lladdr") && lladdr == NULL)
+			lladdr = argv[i + 1];
+		else
+			return ctl_usage("neigh", "unexpected \"%s\"", argv[i]);
+	}
+	if (dev == NULL || (add && lladdr == NULL))
+		return ctl_usage("neigh", "neigh %s needs %sdev PORT", add ? "add" : "del",
+				 add ? "lladdr MAC and " : "");
+	if (strlen(dev) >= NATGW_NAME_MAX)
+		return ctl_usage("neigh", "port name \"%s\" is longer than %d characters", dev,
+				 NATGW_NAME_MAX - 1);
+	if (add && config_parse_mac(lladdr, mac) < 0)
+		return ctl_usage("neigh", "bad MAC address \"%s\" (expected aa:bb:cc:dd:ee:ff)", lladdr);
+	req = mgmt_client_request(add ? MGMT_CMD_NEIGH_ADD : MGMT_CMD_NEIGH_DEL);
+	if (req == NULL)
+		return ctl_call(c, NULL, NULL, NULL);
+	n = nla_nest_start(req, MGMT_A_NEIGH);
+	if (n == NULL)
+		goto err_put;
+	rc |= nla_put_u32(req, MGMT_NEIGH_A_ADDR, addr);
+	if (add)
+		rc |= nla_put(req, MGMT_NEIGH_A_MAC, 6, mac);
+	rc |= nla_put_string(req, MGMT_NEIGH_A_PORT, dev);
+	if (rc != 0)
+		goto err_put;
+	nla_nest_end(req, n);
+	return ctl_call(c, req, NULL, NULL);
+err_put:
+	nlmsg_free(req);
+	return ctl_usage("neigh", "argument too long");
+}
+
+/* neigh [show] | neigh add ... | neigh del .... */
 int ctl_neigh(struct ctl *c, int argc, char **argv)
 {
 	int rc;
 
-	if (argc > 1 || (argc == 1 && !ctl_matches(argv[0], "show") && !ctl_matches(argv[0], "list")))
+	if (argc >= 1 && ctl_is(argv[0], "add"))
+		return neigh_change(c, true, argc, argv);
+	if (argc >= 1 && (ctl_is(argv[0], "del") || ctl_matches(argv[0], "delete")))
+		return neigh_change(c, false, argc, argv);
+	if (argc >= 1 && !ctl_matches(argv[0], "show") && !ctl_matches(argv[0], "list"))
 		return ctl_usage("neigh", "unknown neigh command \"%s\"", argv[0]);
+	if (argc > 1)
+		return ctl_usage("neigh", "too many arguments");
 	out_list_begin();
 	rc = ctl_call(c, mgmt_client_request(MGMT_CMD_NEIGH_GET), neigh_print_cb, NULL);
 	out_list_end();

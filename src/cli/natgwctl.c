@@ -31,7 +31,9 @@ static const struct ctl_object ctl_objects[] = {
 	  "port show [NAME]              ports: driver, MAC, link, queues, offloads, address, bindings, counters\n"
 	  "port counters [NAME]          per-port packet and byte counters\n" },
 	{ "neigh", "neighbour", ctl_neigh,
-	  "neigh show                    ARP neighbours (learnt and static)\n" },
+	  "neigh show                              ARP neighbours (learnt and static)\n"
+	  "neigh add ADDRESS lladdr MAC dev PORT   static neighbour (ADDRESS in PORT's subnet; MAC aa:bb:cc:dd:ee:ff)\n"
+	  "neigh del ADDRESS dev PORT              remove a static neighbour\n" },
 	{ "route", NULL, ctl_route,
 	  "route show [table T]                                  routes of one table or of all\n"
 	  "route add PREFIX via GW [dev PORT] [table T]          gateway route (PREFIX: a.b.c.d/len or default)\n"

@@ -1,10 +1,14 @@
 /* Management commands: ports (PORT_GET: configuration, link state, offloads
- * and counters) and neighbours (NEIGH_GET).
+ * and counters) and neighbours (NEIGH_GET, NEIGH_ADD, NEIGH_DEL).
  *
  * Both dumps first copy what they need from the running configuration (port
  * names, addresses, bindings) inside ops->config_read, then call the run-time
  * ops (port_status, counters_read, neigh_list) outside it, so that the daemon
- * never sees nested ops calls. Runs on the server thread only.
+ * never sees nested ops calls. NEIGH_ADD / NEIGH_DEL edit the static
+ * neighbours (cfg->neighbours, the [neighbours] section) of the configuration
+ * copy from ops->config_change with the loader's rules; the daemon validates,
+ * publishes and installs them in the workers' tables. Runs on the server
+ * thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -258,5 +262,151 @@ int mgmt_cmd_neigh_get(struct mgmt_req *r)
 		cap = n + 64;
 	}
 	nd->n = n < cap ? n : cap;
+	return 0;
+}
+
+/* ---- NEIGH_ADD / NEIGH_DEL ----------------------------------------------- */
+
+#define NEIGH_STATIC_MAX 99999 /* neigh.N keys of [neighbours]: N = 1..99999 */
+
+struct neigh_edit {
+	uint8_t cmd;
+	char port[NATGW_NAME_MAX];
+	struct natgw_neighbour_config nb; /* port filled in by the edit */
+};
+
+/* Format a MAC address into buf (>= 18 bytes); returns buf. */
+static const char *neigh_mac_str(const uint8_t *mac, char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+	return buf;
+}
+
+/* Make room for one more static neighbour in cfg (as config_model.c grows arrays). */
+static int neigh_grow(struct natgw_config *cfg)
+{
+	struct natgw_neighbour_config *g;
+	unsigned cap;
+
+	if (cfg->n_neighbours < cfg->neighbours_cap)
+		return 0;
+	if (cfg->neighbours_cap > (1u << 24))
+		return -ENOMEM;
+	cap = cfg->neighbours_cap ? cfg->neighbours_cap * 2 : 8;
+	g = realloc(cfg->neighbours, (size_t)cap * sizeof(*g));
+	if (g == NULL)
+		return -ENOMEM;
+	cfg->neighbours = g;
+	cfg->neighbours_cap = cap;
+	return 0;
+}
+
+/* Edit function: add or delete one static neighbour (address, port) of cfg. */
+static int neigh_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t len)
+{
+	struct neigh_edit *e = arg;
+	const struct natgw_port_config *p;
+	char a[16], b[16], mac[18], names[NATGW_MAX_PORTS * (NATGW_NAME_MAX + 2) + 8];
+	int pi = -1, idx = -1;
+	size_t off = 0;
+	uint32_t m;
+
+	for (unsigned i = 0; i < cfg->n_ports && i < NATGW_MAX_PORTS; i++)
+		if (strcmp(cfg->ports[i].name, e->port) == 0)
+			pi = (int)i;
+	if (pi < 0) {
+		snprintf(names, sizeof(names), "none");
+		for (unsigned i = 0; i < cfg->n_ports && i < NATGW_MAX_PORTS && off < sizeof(names); i++)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s", i ? ", " : "",
+						cfg->ports[i].name);
+		snprintf(msg, len, "unknown port \"%s\" (ports: %s)", e->port, names);
+		return -ENODEV;
+	}
+	p = &cfg->ports[pi];
+	e->nb.port = (uint16_t)pi;
+	for (unsigned i = 0; i < cfg->n_neighbours; i++)
+		if (cfg->neighbours[i].addr == e->nb.addr && cfg->neighbours[i].port == e->nb.port)
+			idx = (int)i;
+	if (e->cmd == MGMT_CMD_NEIGH_DEL) {
+		if (idx < 0) {
+			snprintf(msg, len, "no static neighbour %s on port %s", mgmt_ntoa(e->nb.addr, a),
+				 p->name);
+			return -ESRCH;
+		}
+		memmove(&cfg->neighbours[idx], &cfg->neighbours[idx + 1],
+			(cfg->n_neighbours - (unsigned)idx - 1) * sizeof(cfg->neighbours[0]));
+		cfg->n_neighbours--;
+		return 0;
+	}
+	if (idx >= 0) {
+		snprintf(msg, len, "neighbour %s on port %s is already configured (lladdr %s); delete it first",
+			 mgmt_ntoa(e->nb.addr, a), p->name, neigh_mac_str(cfg->neighbours[idx].mac, mac));
+		return -EEXIST;
+	}
+	m = mgmt_mask(p->prefix_len);
+	if ((e->nb.addr & m) != (p->addr & m)) {
+		snprintf(msg, len, "%s is not a neighbour in the subnet of port %s (%s/%u)",
+			 mgmt_ntoa(e->nb.addr, a), p->name, mgmt_ntoa(p->addr & m, b), p->prefix_len);
+		return -EINVAL;
+	}
+	if (e->nb.addr == p->addr) {
+		snprintf(msg, len, "%s is port %s's own address", mgmt_ntoa(e->nb.addr, a), p->name);
+		return -EINVAL;
+	}
+	if (cfg->n_neighbours >= NEIGH_STATIC_MAX) {
+		snprintf(msg, len, "at most %d static neighbours", NEIGH_STATIC_MAX);
+		return -ENOSPC;
+	}
+	if (neigh_grow(cfg) < 0) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	cfg->neighbours[cfg->n_neighbours++] = e->nb;
+	return 0;
+}
+
+/* NEIGH_ADD / NEIGH_DEL: decode NEIGH, check what needs no configuration, edit. */
+int mgmt_cmd_neigh_change(struct mgmt_req *r)
+{
+	struct neigh_edit e = { .cmd = r->msg->cmd };
+	struct nlattr *tb[MGMT_NEIGH_A_MAX + 1];
+	bool add = e.cmd == MGMT_CMD_NEIGH_ADD;
+	char text[96], a[16], mac[18] = "";
+	const uint8_t *hw;
+	int rc;
+
+	if (mgmt_nest_parse(r->msg->tb[MGMT_A_NEIGH], MGMT_SET_NEIGH, tb) < 0)
+		return mgmt_fail(r, -EINVAL, "%s: malformed NEIGH", mgmt_cmd_name(e.cmd));
+	if (tb[MGMT_NEIGH_A_ADDR] == NULL || tb[MGMT_NEIGH_A_PORT] == NULL ||
+	    (add && tb[MGMT_NEIGH_A_MAC] == NULL))
+		return mgmt_fail(r, -EINVAL, "%s: NEIGH needs ADDR, %sPORT", mgmt_cmd_name(e.cmd),
+				 add ? "MAC and " : "");
+	if (tb[MGMT_NEIGH_A_STATE] || tb[MGMT_NEIGH_A_AGE] || (!add && tb[MGMT_NEIGH_A_MAC]))
+		return mgmt_fail(r, -EINVAL, "%s: NEIGH takes ADDR, %sPORT only (%s are reply attributes)",
+				 mgmt_cmd_name(e.cmd), add ? "MAC and " : "",
+				 add ? "STATE and AGE" : "MAC, STATE and AGE");
+	e.nb.addr = nla_get_u32(tb[MGMT_NEIGH_A_ADDR]);
+	mgmt_attr_str(tb[MGMT_NEIGH_A_PORT], e.port, sizeof(e.port));
+	if (add) {
+		hw = nla_data(tb[MGMT_NEIGH_A_MAC]); /* exactly 6 bytes: validated */
+		memcpy(e.nb.mac, hw, sizeof(e.nb.mac));
+		neigh_mac_str(e.nb.mac, mac);
+		if (e.nb.mac[0] & 1)
+			return mgmt_fail(r, -EINVAL,
+					 "MAC address %s is multicast/broadcast; a neighbour needs a unicast MAC",
+					 mac);
+		if ((e.nb.mac[0] | e.nb.mac[1] | e.nb.mac[2] | e.nb.mac[3] | e.nb.mac[4] | e.nb.mac[5]) == 0)
+			return mgmt_fail(r, -EINVAL, "MAC address %s is all zeros", mac);
+	}
+	rc = mgmt_change(r, neigh_edit_fn, &e);
+	if (rc < 0)
+		return rc;
+	if (add)
+		snprintf(text, sizeof(text), "neigh add %s lladdr %s dev %s", mgmt_ntoa(e.nb.addr, a), mac,
+			 e.port);
+	else
+		snprintf(text, sizeof(text), "neigh del %s dev %s", mgmt_ntoa(e.nb.addr, a), e.port);
+	mgmt_server_notify(r->srv, MGMT_EV_CONFIG_CHANGED, text);
 	return 0;
 }

@@ -333,6 +333,8 @@ static const struct mgmt_cmd_def mgmt_cmds[MGMT_CMD_MAX + 1] = {
 	[MGMT_CMD_CONFIG_RELOAD] = { "CONFIG_RELOAD", true, false, B(MGMT_A_PATH), 0 },
 	[MGMT_CMD_EVENTS_SUBSCRIBE] = { "EVENTS_SUBSCRIBE", true, false, B(MGMT_A_EVENT_MASK), 0 },
 	[MGMT_CMD_EVENT] = { "EVENT", false, false, B(MGMT_A_EVENT), B(MGMT_A_EVENT) },
+	[MGMT_CMD_NEIGH_ADD] = { "NEIGH_ADD", true, false, B(MGMT_A_NEIGH), B(MGMT_A_NEIGH) },
+	[MGMT_CMD_NEIGH_DEL] = { "NEIGH_DEL", true, false, B(MGMT_A_NEIGH), B(MGMT_A_NEIGH) },
 };
 
 /* ---- libnl policies built from the tables -------------------------------- */

@@ -359,6 +359,8 @@ static const mgmt_handler_fn mgmt_handlers[MGMT_CMD_MAX + 1] = {
 	[MGMT_CMD_CONFIG_DUMP] = mgmt_cmd_config_dump,
 	[MGMT_CMD_CONFIG_RELOAD] = mgmt_cmd_config_reload,
 	[MGMT_CMD_EVENTS_SUBSCRIBE] = mgmt_cmd_events_subscribe,
+	[MGMT_CMD_NEIGH_ADD] = mgmt_cmd_neigh_change,
+	[MGMT_CMD_NEIGH_DEL] = mgmt_cmd_neigh_change,
 };
 
 /* Decode and run one request message. */

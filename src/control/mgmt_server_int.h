@@ -109,6 +109,7 @@ void mgmt_attr_str(const struct nlattr *a, char *buf, size_t len);
 /* Handlers, one group per file. */
 int mgmt_cmd_port_get(struct mgmt_req *r);          /* mgmt_cmd_port.c */
 int mgmt_cmd_neigh_get(struct mgmt_req *r);
+int mgmt_cmd_neigh_change(struct mgmt_req *r);     /* NEIGH_ADD, NEIGH_DEL */
 int mgmt_cmd_route_get(struct mgmt_req *r);         /* mgmt_cmd_route.c */
 int mgmt_cmd_route_change(struct mgmt_req *r);      /* ADD, REPLACE, DEL */
 int mgmt_cmd_nat_get(struct mgmt_req *r);           /* mgmt_cmd_nat.c */

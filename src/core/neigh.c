@@ -196,6 +196,19 @@ int neigh_static_add(struct neigh_table *t, unsigned port, uint32_t ip_host,
 	return 0;
 }
 
+/* Remove the static entry for (port, ip): 0, or -ENOENT when there is no
+ * static entry (a learnt one is left alone). A static entry never parks
+ * packets, so nothing is queued on it. */
+int neigh_static_del(struct neigh_table *t, unsigned port, uint32_t ip_host)
+{
+	struct neigh_entry *e = neigh_entry_find(t, port, ip_host);
+
+	if (e == NULL || e->state != NEIGH_STATIC)
+		return -ENOENT;
+	neigh_entry_remove(t, (unsigned)(e - t->slot));
+	return 0;
+}
+
 /* The MAC of a static or reachable entry for (port, ip), else NULL. */
 const struct rte_ether_addr *neigh_lookup(const struct neigh_table *t, unsigned port,
 					  uint32_t ip_host)

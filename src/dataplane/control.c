@@ -17,7 +17,8 @@
  *
  * Worker calls: dp_workers_call hands a function to each worker's mailbox in
  * turn and waits for it to run between two bursts (session queries and
- * flushes, static neighbour changes: state only its owner may touch).
+ * flushes, static neighbour additions and removals: state only its owner
+ * may touch).
  * Who: the control thread and the management thread, never a worker.
  */
 #include <errno.h>
@@ -112,16 +113,33 @@ void dp_workers_call(struct dataplane *dp, dp_worker_fn fn, void *arg)
 	}
 }
 
-/* A static neighbour change for the workers. */
+/* A static neighbour change for the workers: the new config's entries, and
+ * the old config's entries it no longer has. */
 struct control_neigh_arg {
 	const struct natgw_config *cfg;
+	const struct natgw_config *old;
 };
 
-/* Worker side: (re)install every static neighbour of the new config. */
+/* Is (addr, port) a static neighbour of cfg? */
+static bool control_neigh_in(const struct natgw_config *cfg, uint32_t addr, uint16_t port)
+{
+	for (unsigned j = 0; j < cfg->n_neighbours; j++)
+		if (cfg->neighbours[j].addr == addr && cfg->neighbours[j].port == port)
+			return true;
+	return false;
+}
+
+/* Worker side: remove the static neighbours that went, (re)install the rest. */
 static void control_neigh_apply(struct dp_worker *dw, void *arg)
 {
 	const struct control_neigh_arg *a = arg;
 
+	for (unsigned n = 0; n < a->old->n_neighbours; n++) {
+		const struct natgw_neighbour_config *nc = &a->old->neighbours[n];
+
+		if (!control_neigh_in(a->cfg, nc->addr, nc->port))
+			neigh_static_del(dw->core.neigh, nc->port, nc->addr);
+	}
 	for (unsigned n = 0; n < a->cfg->n_neighbours; n++) {
 		const struct natgw_neighbour_config *nc = &a->cfg->neighbours[n];
 		struct rte_ether_addr mac;
@@ -131,31 +149,10 @@ static void control_neigh_apply(struct dp_worker *dw, void *arg)
 	}
 }
 
-/* Is every static neighbour of old still in new (removals need a restart)? */
-static int control_neigh_check(const struct natgw_config *old, const struct natgw_config *new,
-			       char *msg, size_t len)
-{
-	for (unsigned i = 0; i < old->n_neighbours; i++) {
-		bool found = false;
-
-		for (unsigned j = 0; j < new->n_neighbours && !found; j++)
-			found = new->neighbours[j].addr == old->neighbours[i].addr &&
-				new->neighbours[j].port == old->neighbours[i].port;
-		if (!found) {
-			uint32_t a = old->neighbours[i].addr;
-
-			snprintf(msg, len, "[neighbours] removing the static entry for %u.%u.%u.%u "
-				 "needs a restart", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
-			return -EBUSY;
-		}
-	}
-	return 0;
-}
-
 int dp_config_apply(struct dataplane *dp, struct natgw_config *ncfg, char *msg, size_t len)
 {
 	char summary[512], err[NATGW_ERR_MAX];
-	struct control_neigh_arg na = { .cfg = ncfg };
+	struct control_neigh_arg na = { .cfg = ncfg, .old = dp->cfg };
 	struct natgw_config *old = (struct natgw_config *)(uintptr_t)dp->cfg;
 	struct dp_snapshot *snap = NULL;
 	int rc;
@@ -165,9 +162,6 @@ int dp_config_apply(struct dataplane *dp, struct natgw_config *ncfg, char *msg, 
 		snprintf(msg, len, "%s", err);
 		return rc;
 	}
-	rc = control_neigh_check(old, ncfg, msg, len);
-	if (rc != 0)
-		return rc;
 	rc = dp_snapshot_build(dp, ncfg, &snap, err, sizeof(err));
 	if (rc != 0) {
 		snprintf(msg, len, "%s", err);

@@ -293,7 +293,7 @@ def mgmt_seeds():
     (PORT_GET, NEIGH_GET, ROUTE_GET, ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL, NAT_GET, TMO_SET, FWD_GET,
      FWD_ADD, FWD_DEL, SESS_GET, SESS_COUNT, SESS_FLUSH, SG_GET, SGR_ADD, SGR_DEL, SGM_ADD, SGM_DEL,
      PL_GET, PLP_ADD, PLP_DEL, NACL_GET, NR_ADD, NR_DEL, CTR_GET, CTR_RESET, CFG_DUMP, CFG_RELOAD,
-     EV_SUB, EVENT) = range(1, 32)
+     EV_SUB, EVENT, NEIGH_ADD, NEIGH_DEL) = range(1, 34)
     (A_TABLE, A_ROUTE, A_PORT, A_NEIGH, A_NAT, A_TIMEOUTS, A_FORWARD, A_FILTER, A_SESSION, A_COUNT,
      A_LIMIT, A_NAME, A_SG, A_SG_RULE, A_MEMBER, A_PL, A_PREFIX, A_NACL, A_NACL_RULE, A_WORKER,
      A_PER_WORKER, A_COUNTERS, A_CONFIG_TEXT, A_PATH, A_EVENT, A_EVENT_MASK, A_TRUNCATED, A_SERVER,
@@ -316,6 +316,9 @@ def mgmt_seeds():
     seeds = {
         'port_get': nl_msg(PORT_GET, nl_str(A_NAME, 'in1'), dump),
         'neigh_get': nl_msg(NEIGH_GET, b'', dump),
+        'neigh_add': nl_msg(NEIGH_ADD, nla(A_NEIGH, nl_u32(1, ip('10.0.1.20')) +
+                                           nla(2, bytes([2, 0, 0x5e, 0, 1, 0x14])) + nl_str(3, 'in1'))),
+        'neigh_del': nl_msg(NEIGH_DEL, nla(A_NEIGH, nl_u32(1, ip('10.0.1.20')) + nl_str(3, 'in1'))),
         'route_get': nl_msg(ROUTE_GET, nl_str(A_TABLE, 'main'), dump),
         'route_add': nl_msg(ROUTE_ADD, nl_str(A_TABLE, 'main') + route),
         'route_add_batch': nl_msg(ROUTE_ADD, route * 3),

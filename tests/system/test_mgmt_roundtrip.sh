@@ -1,8 +1,8 @@
 #!/bin/bash
 # test_mgmt_roundtrip: every natgwctl command against a running natgw in the
 # lab (issue 5): add, show, delete, show for routes, port-forwards, NAT
-# timeouts, security-group rules and members, prefix-list entries and NACL
-# rules; ports, neighbours, sessions (filter, count, flush), counters (reset),
+# timeouts, security-group rules and members, prefix-list entries, NACL
+# rules and static neighbours; ports, neighbours, sessions (filter, count, flush), counters (reset),
 # config dump (natgw --check accepts it) and reload; the change takes effect
 # on the wire (a route, a port-forward, a group rule); -j output parses as JSON
 # and says what the text says; errors exit non-zero with natgw's message;
@@ -126,6 +126,15 @@ ctl -j port show >"$T/ports.json"
 check "port show -j is JSON" json_ok "$T/ports.json"
 check_eq "JSON lists the same ports" "$(jlen "$T/ports.json")" 3
 check_grep "neigh show lists priv1" <(ctl neigh show) "^$P1_IP dev in1 lladdr"
+check "neigh add 10.0.1.77 lladdr 02:00:00:00:77:77 dev in1 (static)" \
+	ctl neigh add 10.0.1.77 lladdr 02:00:00:00:77:77 dev in1
+check_grep "neigh show lists the static entry" <(ctl neigh show) '^10\.0\.1\.77 dev in1 lladdr 02:00:00:00:77:77'
+check_grep "config dump has it" <(ctl config dump) '^neigh\.[0-9]+ = 10\.0\.1\.77 lladdr 02:00:00:00:77:77 dev in1'
+rc=0
+ctl neigh add 10.0.2.77 lladdr 02:00:00:00:77:77 dev in1 2>"$T/neigh.err" || rc=$?
+check_eq "a neighbour outside the port's subnet is refused" "$rc" 1
+check "neigh del 10.0.1.77 dev in1" ctl neigh del 10.0.1.77 dev in1
+check_eq "neigh show: gone" "$(ctl neigh show | grep -c '^10\.0\.1\.77 ' || true)" 0
 ctl -j stats >"$T/stats.json"
 check "stats -j is JSON" json_ok "$T/stats.json"
 check "counters reset" ctl counters reset

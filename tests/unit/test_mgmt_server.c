@@ -5,8 +5,9 @@
  * replace; the other ops return canned run-time state).
  *
  * Checked: every configuration command round-trips (add, show, delete, show)
- * in text and JSON (each JSON output parsed by python3); errors exit 1 with
- * natgw's message, usage errors exit 2; counters, sessions (filters, count,
+ * in text and JSON (each JSON output parsed by python3), static neighbours
+ * too (the in-test neigh_list lists the configuration's [neighbours]);
+ * errors exit 1 with natgw's message, usage errors exit 2; counters, sessions (filters, count,
  * flush), config dump/reload, events (monitor); bad input on the socket
  * (truncated, wrong lengths, unknown command and attribute, wrong type,
  * wrong version, oversized, garbage), a client that disconnects mid-dump, an
@@ -144,17 +145,29 @@ static int fake_port_status(void *ctx, unsigned port, struct mgmt_port_status *o
 	return 0;
 }
 
+/* Two canned entries, then the configuration's static neighbours (as the
+ * daemon lists them: STATE 2, age 0). */
 static size_t fake_neigh_list(void *ctx, struct mgmt_neigh *out, size_t max)
 {
 	static const struct mgmt_neigh n[2] = {
 		{ 0xcb00710a, { 2, 0, 0, 0, 3, 0xa }, 2, 1, 12 },  /* 203.0.113.10 */
 		{ 0x0a00010a, { 2, 0, 0, 0, 1, 0xa }, 0, 2, 0 },   /* 10.0.1.10 */
 	};
+	struct fake *f = ctx;
+	size_t total;
 
-	(void)ctx;
 	for (size_t i = 0; i < 2 && i < max; i++)
 		out[i] = n[i];
-	return 2;
+	pthread_mutex_lock(&f->lock);
+	total = 2 + f->cfg.n_neighbours;
+	for (size_t i = 0; i < f->cfg.n_neighbours && 2 + i < max; i++) {
+		const struct natgw_neighbour_config *c = &f->cfg.neighbours[i];
+
+		out[2 + i] = (struct mgmt_neigh){ .addr = c->addr, .port = c->port, .state = 2 };
+		memcpy(out[2 + i].mac, c->mac, 6);
+	}
+	pthread_mutex_unlock(&f->lock);
+	return total;
 }
 
 /* Does session s match filter f on one of its tuples? */
@@ -483,6 +496,110 @@ static void test_filters(void)
 	fails(1, "nacl rule del priv2 ingress 105", "has no ingress rule 105");
 	fails(2, "nacl rule add priv2 ingress 0 allow all from 0.0.0.0/0", "rule number");
 	fails(1, "nacl rule add priv2 egress 7 allow tcp 80 to 10.0.2.1/24", "did you mean 10.0.2.0/24");
+}
+
+/* A NEIGH_ADD / NEIGH_DEL request through the client library: the error and its text. */
+static int neigh_raw(uint8_t cmd, const void *extra, uint16_t extra_type, uint16_t extra_len, bool mac,
+		     char *err, size_t len)
+{
+	static const uint8_t hw[6] = { 2, 0, 0x5e, 0, 1, 0x16 };
+	struct mgmt_client *c;
+	struct nl_msg *req;
+	struct nlattr *n;
+	int rc;
+
+	rc = mgmt_client_open(sock_path, &c, err, len);
+	if (rc < 0)
+		return rc;
+	req = mgmt_client_request(cmd);
+	n = nla_nest_start(req, MGMT_A_NEIGH);
+	nla_put_u32(req, MGMT_NEIGH_A_ADDR, 0x0a000116); /* 10.0.1.22 */
+	if (mac)
+		nla_put(req, MGMT_NEIGH_A_MAC, 6, hw);
+	nla_put_string(req, MGMT_NEIGH_A_PORT, "in1");
+	if (extra)
+		nla_put(req, extra_type, extra_len, extra);
+	nla_nest_end(req, n);
+	rc = mgmt_client_call(c, req, NULL, NULL, err, len);
+	mgmt_client_close(c);
+	return rc;
+}
+
+static void test_neigh(void)
+{
+	static const struct { const char *cmd, *want; } errs[] = {
+		{ "neigh add 10.0.2.20 lladdr 02:00:5e:00:01:14 dev in1", "not a neighbour in the subnet of port in1 (10.0.1.0/24)" },
+		{ "neigh add 10.0.1.1 lladdr 02:00:5e:00:01:14 dev in1", "10.0.1.1 is port in1's own address" },
+		{ "neigh add 10.0.1.21 lladdr ff:ff:ff:ff:ff:ff dev in1", "multicast/broadcast" },
+		{ "neigh add 10.0.1.21 lladdr 01:00:5e:00:00:01 dev in1", "multicast/broadcast" },
+		{ "neigh add 10.0.1.21 lladdr 00:00:00:00:00:00 dev in1", "all zeros" },
+		{ "neigh add 10.0.1.21 lladdr 02:00:5e:00:01:15 dev nosuch", "unknown port \"nosuch\" (ports: in1, in2, out)" },
+		{ "neigh add 10.0.1.20 lladdr 02:00:5e:00:01:15 dev in1", "neighbour 10.0.1.20 on port in1 is already configured" },
+		{ "neigh del 10.0.1.21 dev in1", "no static neighbour 10.0.1.21 on port in1" },
+		{ "neigh del 10.0.1.20 dev nosuch", "unknown port \"nosuch\"" },
+	};
+	static const struct { const char *cmd, *want; } usage[] = {
+		{ "neigh add 10.0.1.21 dev in1", "needs lladdr MAC and dev PORT" },
+		{ "neigh add 10.0.1.21 lladdr 02:00:5e:00:01:15", "needs lladdr MAC and dev PORT" },
+		{ "neigh add 10.0.1.21 lladdr 02:00:5e:00:01 dev in1", "bad MAC address" },
+		{ "neigh add 10.0.1.256 lladdr 02:00:5e:00:01:15 dev in1", "expected an address" },
+		{ "neigh add", "expected an address" },
+		{ "neigh add 10.0.1.21 lladdr 02:00:5e:00:01:15 dev", "missing value after \"dev\"" },
+		{ "neigh add 10.0.1.21 lladdr 02:00:5e:00:01:15 dev in1 dev in2", "unexpected \"dev\"" },
+		{ "neigh del 10.0.1.21 lladdr 02:00:5e:00:01:15 dev in1", "unexpected \"lladdr\"" },
+		{ "neigh del 10.0.1.21", "needs dev PORT" },
+		{ "neigh del 10.0.1.21 dev aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "longer than 31" },
+		{ "neigh show extra", "too many arguments" },
+		{ "neigh flush", "unknown neigh command \"flush\"" },
+	};
+	unsigned changes;
+	uint8_t st = 1, mac5[5] = { 2, 0, 0, 0, 1 };
+	char err[NATGW_ERR_MAX];
+	int rc;
+
+	/* add, show (table and configuration), delete, show */
+	ok("neigh add 10.0.1.20 lladdr 02:00:5E:00:01:14 dev in1", NULL);
+	show("neigh show", "10.0.1.20 dev in1 lladdr 02:00:5e:00:01:14 PERMANENT age 0", true);
+	ok("-j neigh show", "{\"dst\":\"10.0.1.20\",\"dev\":\"in1\",\"lladdr\":\"02:00:5e:00:01:14\",\"state\":\"PERMANENT\"");
+	show("config dump", "neigh.1 = 10.0.1.20 lladdr 02:00:5e:00:01:14 dev in1", true);
+	ok("neigh add 10.0.2.20 lladdr 02:00:5e:00:02:14 dev in2", NULL);
+	show("config dump", "neigh.2 = 10.0.2.20 lladdr 02:00:5e:00:02:14 dev in2", true);
+	changes = fk.changes;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+		fails(1, errs[i].cmd, errs[i].want);
+	for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++)
+		fails(2, usage[i].cmd, usage[i].want);
+	CHECK(fk.changes == changes, "refused neighbour commands changed the configuration (%u -> %u)", changes,
+	      fk.changes);
+	ok("neigh del 10.0.1.20 dev in1", NULL);
+	show("neigh show", "10.0.1.20", false);
+	show("neigh show", "10.0.2.20 dev in2 lladdr 02:00:5e:00:02:14 PERMANENT", true);
+	show("config dump", "10.0.1.20", false);
+	fails(1, "neigh del 10.0.1.20 dev in1", "no static neighbour 10.0.1.20 on port in1");
+	ok("neighbour delete 10.0.2.20 dev in2", NULL); /* alias and long form */
+	show("config dump", "[neighbours]", false);
+	ok("neigh help", "neigh add ADDRESS lladdr MAC dev PORT");
+
+	/* the protocol: required and reply-only attributes, exact MAC length */
+	rc = neigh_raw(MGMT_CMD_NEIGH_ADD, NULL, 0, 0, false, err, sizeof(err));
+	CHECK(rc == -EINVAL && strstr(err, "NEIGH needs ADDR, MAC and PORT"), "add without MAC: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_ADD, &st, MGMT_NEIGH_A_STATE, 1, true, err, sizeof(err));
+	CHECK(rc == -EINVAL && strstr(err, "reply attributes"), "add with STATE: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_DEL, NULL, 0, 0, true, err, sizeof(err));
+	CHECK(rc == -EINVAL && strstr(err, "MAC, STATE and AGE are reply attributes"), "del with MAC: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_ADD, mac5, MGMT_NEIGH_A_MAC, 5, false, err, sizeof(err));
+	CHECK(rc == -EINVAL && strstr(err, "NEIGH.MAC: expected 6 bytes, got 5"), "5-byte MAC: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_ADD, &st, 77, 1, true, err, sizeof(err));
+	CHECK(rc == -EINVAL && strstr(err, "unknown attribute type 77 in NEIGH"), "unknown attr: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_ADD, NULL, 0, 0, true, err, sizeof(err));
+	CHECK(rc == 0, "raw add: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_ADD, NULL, 0, 0, true, err, sizeof(err));
+	CHECK(rc == -EEXIST && strstr(err, "delete it first"), "raw add twice: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_DEL, NULL, 0, 0, false, err, sizeof(err));
+	CHECK(rc == 0, "raw del: %d %s", rc, err);
+	rc = neigh_raw(MGMT_CMD_NEIGH_DEL, NULL, 0, 0, false, err, sizeof(err));
+	CHECK(rc == -ESRCH, "raw del twice: %d %s", rc, err);
+	CHECK(fk.cfg.n_neighbours == 0, "%u static neighbours left", fk.cfg.n_neighbours);
 }
 
 static void test_misc(void)
@@ -891,6 +1008,7 @@ int main(int argc, char **argv)
 		test_nat();
 		test_sessions();
 		test_filters();
+		test_neigh();
 		test_misc();
 		test_monitor();
 		test_bad_input();
