@@ -158,6 +158,16 @@ heading "a 8000-byte DF packet to the 1500-MTU side: natgw says fragmentation ne
 show "$LAB" exec priv1 ping -c 1 -W 1 -Mdo -s 8000 203.0.113.10
 
 if [ "${LAB_KERNEL_ROUTER:-0}" != 1 ]; then
+	CTL=$ROOT/build/src/cli/natgwctl
+	if [ -x "$CTL" ]; then
+		heading "the management plane: natgwctl on natgw's socket"
+		show "$CTL" -s /run/natgw-lab/natgw.sock port show
+		show "$CTL" -s /run/natgw-lab/natgw.sock nat sessions
+		echo "a route added and removed live (no restart, no packet lost):"
+		show "$CTL" -s /run/natgw-lab/natgw.sock route add 198.51.100.0/24 via 203.0.113.10
+		show "$CTL" -s /run/natgw-lab/natgw.sock route show
+		show "$CTL" -s /run/natgw-lab/natgw.sock route del 198.51.100.0/24
+	fi
 	heading "natgw's counters (SIGUSR1)"
 	"$LAB" stats
 fi
