@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <rte_malloc.h>
@@ -149,12 +150,22 @@ static void control_neigh_apply(struct dp_worker *dw, void *arg)
 	}
 }
 
+/* Monotonic microseconds. */
+static uint64_t control_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 int dp_config_apply(struct dataplane *dp, struct natgw_config *ncfg, char *msg, size_t len)
 {
 	char summary[512], err[NATGW_ERR_MAX];
 	struct control_neigh_arg na = { .cfg = ncfg, .old = dp->cfg };
 	struct natgw_config *old = (struct natgw_config *)(uintptr_t)dp->cfg;
 	struct dp_snapshot *snap = NULL;
+	uint64_t t0, t1, t2, t3;
 	int rc;
 
 	rc = config_live_diff(old, ncfg, summary, sizeof(summary), err, sizeof(err));
@@ -162,17 +173,25 @@ int dp_config_apply(struct dataplane *dp, struct natgw_config *ncfg, char *msg, 
 		snprintf(msg, len, "%s", err);
 		return rc;
 	}
+	t0 = control_now_us();
 	rc = dp_snapshot_build(dp, ncfg, &snap, err, sizeof(err));
 	if (rc != 0) {
 		snprintf(msg, len, "%s", err);
 		return rc;
 	}
+	t1 = control_now_us();
 	dp_workers_call(dp, control_neigh_apply, &na);
+	t2 = control_now_us();
 	dp_snapshot_publish(dp, snap);
+	t3 = control_now_us();
 	dp->cfg = ncfg;
 	config_free(old);
 	free(old);
-	snprintf(msg, len, "%s", summary);
+	/* The swap itself is one pointer store; t3 - t2 is the store, the RCU
+	 * grace period (every worker past a quiescent state) and the retirement
+	 * of the old snapshot. */
+	snprintf(msg, len, "%s (snapshot built in %.3f ms, swapped and the old one retired in %.3f ms)",
+		 summary, (double)(t1 - t0) / 1e3, (double)(t3 - t2) / 1e3);
 	return 0;
 }
 

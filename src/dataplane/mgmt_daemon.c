@@ -126,6 +126,55 @@ static int mgmt_routes_check(const struct natgw_config *cfg, char *msg, size_t l
 	return 0;
 }
 
+/* cfg as INI text without any route (the tables and their bindings stay). */
+static char *mgmt_dump_without_routes(struct natgw_config *cfg)
+{
+	struct natgw_route *routes[NATGW_MAX_TABLES];
+	unsigned n[NATGW_MAX_TABLES];
+	char *text;
+
+	for (unsigned t = 0; t < cfg->n_tables; t++) {
+		routes[t] = cfg->tables[t].routes;
+		n[t] = cfg->tables[t].n_routes;
+		cfg->tables[t].routes = NULL;
+		cfg->tables[t].n_routes = 0;
+	}
+	text = config_dump_ini(cfg);
+	for (unsigned t = 0; t < cfg->n_tables; t++) {
+		cfg->tables[t].routes = routes[t];
+		cfg->tables[t].n_routes = n[t];
+	}
+	return text;
+}
+
+/* Move src's route arrays into the tables of dst with the same names
+ * (replacing the connected routes the loader gave dst: src has them too). */
+static int mgmt_routes_move(struct natgw_config *dst, struct natgw_config *src, char *msg,
+			    size_t len)
+{
+	if (dst->n_tables != src->n_tables) {
+		snprintf(msg, len, "the edited configuration has %u route tables, its text %u",
+			 src->n_tables, dst->n_tables);
+		return -EINVAL;
+	}
+	for (unsigned t = 0; t < dst->n_tables; t++) {
+		int s = config_table_find(src, dst->tables[t].name);
+
+		if (s < 0) {
+			snprintf(msg, len, "route table %s: not in the edited configuration",
+				 dst->tables[t].name);
+			return -EINVAL;
+		}
+		free(dst->tables[t].routes);
+		dst->tables[t].routes = src->tables[s].routes;
+		dst->tables[t].n_routes = src->tables[s].n_routes;
+		dst->tables[t].cap = src->tables[s].cap;
+		src->tables[s].routes = NULL;
+		src->tables[s].n_routes = src->tables[s].cap = 0;
+	}
+	return 0;
+}
+
 /* mgmt_ops.config_change: edit a copy, validate it as a file, apply it. */
 static int mgmt_config_change(void *ctx, mgmt_edit_fn fn, void *arg, char *msg, size_t len)
 {
@@ -162,8 +211,11 @@ static int mgmt_config_change(void *ctx, mgmt_edit_fn fn, void *arg, char *msg, 
 		copy = NULL; /* dp->cfg now */
 		goto err_locked;
 	}
-	/* Validate and normalise: exactly what loading it from a file gives. */
-	text = config_dump_ini(copy);
+	/* Validate and normalise everything but the routes exactly as loading
+	 * it from a file does (the routes are left out of the text: a table of
+	 * a million routes is no INI file), then give the tables their routes
+	 * back and check those route by route. */
+	text = mgmt_dump_without_routes(copy);
 	if (text == NULL) {
 		rc = -ENOMEM;
 		snprintf(msg, len, "out of memory");
@@ -172,6 +224,13 @@ static int mgmt_config_change(void *ctx, mgmt_edit_fn fn, void *arg, char *msg, 
 	rc = config_load_ini_text("<running config>", text, strlen(text), ncfg, err, sizeof(err));
 	if (rc != 0) {
 		snprintf(msg, len, "%s", err);
+		goto err_locked;
+	}
+	rc = mgmt_routes_move(ncfg, copy, msg, len);
+	if (rc == 0)
+		rc = mgmt_routes_check(ncfg, msg, len);
+	if (rc != 0) {
+		config_free(ncfg);
 		goto err_locked;
 	}
 	rc = dp_config_apply(dp, ncfg, msg, len);
@@ -325,7 +384,9 @@ static void mgmt_neigh_visit(void *arg, unsigned port, uint32_t ip,
 		memcpy(e->mac, mac->addr_bytes, 6);
 		e->port = (uint16_t)port;
 		e->state = state;
-		e->age = nw->hz && nw->now > updated ? (uint32_t)((nw->now - updated) / nw->hz) : 0;
+		/* static entries have no age */
+		e->age = state != 2 && nw->hz && nw->now > updated ?
+				 (uint32_t)((nw->now - updated) / nw->hz) : 0;
 	}
 	nw->n++;
 }
