@@ -53,7 +53,8 @@
 	X(NAT_TCP_NOT_SYN, "new TCP flow from inside that does not start with SYN") \
 	X(NAT_REASSEMBLY_FAILED, "fragment dropped: reassembly table full or timed out") \
 	X(NACL_DENY, "a network ACL denied it (deny rule or no rule matched)") \
-	X(SG_NO_MATCH, "new flow no security-group rule of the port allows")
+	X(SG_NO_MATCH, "new flow no security-group rule of the port allows") \
+	X(HANDOFF_FULL, "the owning worker's handoff ring was full")
 
 #define NATGW_DROP_ENUM(name, desc) DROP_##name,
 enum drop_reason { NATGW_DROP_REASONS(NATGW_DROP_ENUM) DROP_MAX };
@@ -129,6 +130,8 @@ struct worker_counters {
 	uint64_t neigh_queued;    /* packets parked while resolving */
 	uint64_t loops;
 	uint64_t busy_loops;      /* loops that received at least one packet */
+	uint64_t handed_off;      /* packets given to the worker owning their session */
+	uint64_t handed_in;       /* packets other workers gave this one */
 	struct port_counters port[NATGW_MAX_PORTS];
 } __attribute__((aligned(64)));
 

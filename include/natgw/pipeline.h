@@ -204,6 +204,9 @@ uint16_t parse_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
  * On return every packet has action set. */
 void pipeline_run(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
 
+/* pipeline.c: pipeline_run for packets parse_stage has already parsed. */
+void pipeline_run_parsed(struct worker *w, struct rte_mbuf **pkts, uint16_t n);
+
 /* arp.c: handle one ARP packet (answer requests for own addresses, learn). */
 void arp_input(struct worker *w, struct rte_mbuf *m);
 

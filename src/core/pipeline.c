@@ -66,6 +66,13 @@ static void pipeline_dispatch(struct worker *w, struct rte_mbuf **pkts, uint16_t
 void pipeline_run(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 {
 	parse_stage(w, pkts, n);
+	pipeline_run_parsed(w, pkts, n);
+}
+
+/* The core path after parse_stage (packets steered between workers are parsed
+ * once, by the worker that received them). */
+void pipeline_run_parsed(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
+{
 	filter_ingress_stage(w, pkts, n); /* NACL drops; groups mark (state decides) */
 	if (w->snap->nat != NULL && w->nat != NULL)
 		nat_prerouting_stage(w, pkts, n); /* NAT: before the local/transit split */

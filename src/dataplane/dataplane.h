@@ -21,6 +21,7 @@
 #include "natgw/pipeline.h"
 
 #define DP_BURST 32
+#define DP_HANDOFF_RING 4096   /* packets waiting for one worker from the others */
 #define DP_MAX_WORKERS 16
 #define DP_MAX_RXQ (NATGW_MAX_PORTS * NATGW_MAX_QUEUES)
 
@@ -75,6 +76,8 @@ struct dp_worker {
 	uint64_t call_seq;
 	uint64_t done_seq;
 	uint64_t events_lost;           /* management events dropped: ring full */
+	struct rte_ring *handoff;       /* packets other workers hand to this one
+					   (multi-producer, this worker consumes) */
 } __rte_cache_aligned;
 
 struct dataplane {
@@ -145,7 +148,8 @@ void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n,
 		       uint16_t queue);
 
 /* worker.c: the pipeline and dispatch only (packets already counted and their
- * metadata reset with in_port/in_queue set). */
+ * metadata reset with in_port/in_queue set). With several workers and
+ * sessions, packets owned by another worker (steer.h) are handed to it first. */
 void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n);
 
 /* reassembly.c: per-worker IPv4 reassembly for NAT. */

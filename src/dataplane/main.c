@@ -48,15 +48,6 @@ static unsigned config_route_count(const struct natgw_config *cfg)
 	return n;
 }
 
-/* True when some port is bound to security groups (sessions track flows). */
-static bool config_has_groups(const struct natgw_config *cfg)
-{
-	for (unsigned i = 0; i < cfg->n_ports; i++)
-		if (cfg->ports[i].security_groups != 0)
-			return true;
-	return false;
-}
-
 /* Control thread: waits for signals and acts on them. */
 static void *control_signals(void *arg)
 {
@@ -241,20 +232,6 @@ int main(int argc, char **argv)
 	dp.config_path = config_path;
 	pthread_mutex_init(&dp.cfg_lock, NULL);
 	dp.n_workers = RTE_MIN(rte_lcore_count(), (unsigned)DP_MAX_WORKERS);
-	/* Replies to a NATed flow must reach the worker that owns its session;
-	 * until receive-side steering does that, several workers each owning
-	 * RX queues would drop replies that RSS hands to another worker. */
-	if ((cfgp->nat.enabled || config_has_groups(cfgp)) && dp.n_workers > 1)
-		for (unsigned i = 0; i < cfgp->n_ports; i++)
-			if (cfgp->ports[i].queues > 1) {
-				snprintf(msg, sizeof(msg),
-					 "[port %s] queues = %u with %u workers and [nat] or security groups: "
-					 "replies could reach a worker that does not own their session "
-					 "(steering is not implemented yet); use queues = 1 or one lcore",
-					 cfgp->ports[i].name, cfgp->ports[i].queues, dp.n_workers);
-				rc = -EINVAL;
-				goto err_ports;
-			}
 	rc = dp_ports_start(&dp, msg, sizeof(msg));
 	if (rc != 0)
 		goto err_ports;

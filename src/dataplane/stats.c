@@ -181,8 +181,9 @@ void dp_stats_print(struct dataplane *dp, FILE *f)
 			for (unsigned p = 0; p < dp->n_ports; p++)
 				rx += c->port[p].rx_packets;
 			fprintf(f, "  worker %u (lcore %u): rx_packets %" PRIu64 ", busy loops %" PRIu64
-				   " of %" PRIu64 "\n",
-				i, dp->workers[i]->lcore, rx, c->busy_loops, c->loops);
+				   " of %" PRIu64 ", handed_off %" PRIu64 ", handed_in %" PRIu64 "\n",
+				i, dp->workers[i]->lcore, rx, c->busy_loops, c->loops, c->handed_off,
+				c->handed_in);
 		}
 	fprintf(f, "==== end of counters ====\n");
 	fflush(f);

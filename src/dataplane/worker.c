@@ -20,11 +20,13 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 
 #include "dataplane.h"
 #include "natgw/arp.h"
 #include "natgw/nat.h"
 #include "natgw/neigh.h"
+#include "natgw/steer.h"
 
 /* pkt_ops.alloc: a packet from the shared pool, metadata cleared. */
 static struct rte_mbuf *worker_pkt_alloc(struct worker *w)
@@ -120,11 +122,97 @@ void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n,
 	dp_worker_pipeline(dw, pkts, n);
 }
 
+/* Does this worker steer packets to their owners (several workers and
+ * sessions to own: NAT or security groups)? */
+static inline bool worker_steering(const struct dp_worker *dw)
+{
+	return dw->handoff != NULL && dw->core.snap->nat != NULL;
+}
+
+/* Give worker `to` a copy of m (ARP replies: every worker learns). */
+static void worker_copy_to(struct dp_worker *dw, struct rte_mbuf *m, unsigned to)
+{
+	struct rte_mbuf *c = rte_pktmbuf_copy(m, dw->dp->pool, 0, UINT32_MAX);
+	struct pkt_meta *pm;
+
+	if (c == NULL) {
+		dw->core.ctr.drop[DROP_NO_MBUF]++;
+		return;
+	}
+	pm = pkt_meta(c);
+	memset(pm, 0, sizeof(*pm));
+	pm->in_port = pkt_meta(m)->in_port;
+	pm->in_queue = pkt_meta(m)->in_queue;
+	if (rte_ring_mp_enqueue(dw->dp->workers[to]->handoff, c) != 0) {
+		dw->core.ctr.drop[DROP_HANDOFF_FULL]++;
+		rte_pktmbuf_free(c);
+		return;
+	}
+	dw->core.ctr.handed_off++;
+}
+
+/* Parse pkts and hand those another worker owns (steer.h) to it; returns how
+ * many stay here, compacted at the front of pkts (parsed). */
+static uint16_t worker_steer(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct worker *w = &dw->core;
+	struct dataplane *dp = dw->dp;
+	uint16_t keep = 0;
+
+	parse_stage(w, pkts, n);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct steer_pkt sp;
+		uint16_t owner;
+
+		if (pkt_meta(m)->action != PKT_TX) {
+			pkts[keep++] = m; /* dropped by parse: counted here */
+			continue;
+		}
+		steer_pkt_fill(&sp, m);
+		owner = steer_owner(w->snap->nat, dp->n_workers, &sp);
+		if (owner == STEER_ALL) {
+			for (unsigned k = 0; k < dp->n_workers; k++)
+				if (k != w->id)
+					worker_copy_to(dw, m, k);
+			pkts[keep++] = m;
+		} else if (owner == STEER_LOCAL || owner == w->id || owner >= dp->n_workers) {
+			pkts[keep++] = m;
+		} else if (rte_ring_mp_enqueue(dp->workers[owner]->handoff, m) != 0) {
+			w->ctr.drop[DROP_HANDOFF_FULL]++;
+			rte_pktmbuf_free(m);
+		} else {
+			w->ctr.handed_off++;
+		}
+	}
+	return keep;
+}
+
 void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n)
 {
-	pipeline_run(&dw->core, pkts, n);
+	if (worker_steering(dw)) {
+		n = worker_steer(dw, pkts, n);
+		pipeline_run_parsed(&dw->core, pkts, n);
+	} else {
+		pipeline_run(&dw->core, pkts, n);
+	}
 	for (uint16_t i = 0; i < n; i++)
 		worker_dispatch(dw, pkts[i]);
+}
+
+/* Process what other workers handed to this one (they own it: no steering). */
+static inline uint16_t worker_poll_handoff(struct dp_worker *dw)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(dw->handoff, (void **)pkts, DP_BURST, NULL);
+
+	if (n == 0)
+		return 0;
+	dw->core.ctr.handed_in += n;
+	pipeline_run(&dw->core, pkts, (uint16_t)n);
+	for (unsigned i = 0; i < n; i++)
+		worker_dispatch(dw, pkts[i]);
+	return (uint16_t)n;
 }
 
 void dp_worker_flush(struct dp_worker *dw)
@@ -190,6 +278,8 @@ static int worker_main(void *arg)
 		w->now = rte_rdtsc();
 		for (unsigned i = 0; i < dw->n_rxq; i++)
 			got += worker_poll(dw, &dw->rxq[i]);
+		if (dw->handoff != NULL)
+			got += worker_poll_handoff(dw);
 		if (w->now >= dw->next_timer) {
 			neigh_timer(w);
 			if (w->nat != NULL)
@@ -285,6 +375,20 @@ int dp_workers_create(struct dataplane *dp, char *msg, size_t len)
 			}
 		}
 	}
+	/* Several workers: each gets a ring other workers hand it the packets
+	 * of its sessions through (bounded; full: counted handoff_full drops). */
+	if (dp->n_workers > 1)
+		for (unsigned k = 0; k < dp->n_workers; k++) {
+			char name[RTE_RING_NAMESIZE];
+
+			snprintf(name, sizeof(name), "handoff%u", k);
+			dp->workers[k]->handoff = rte_ring_create(name, DP_HANDOFF_RING, SOCKET_ID_ANY,
+								  RING_F_SC_DEQ);
+			if (dp->workers[k]->handoff == NULL) {
+				snprintf(msg, len, "cannot create the handoff ring of worker %u", k);
+				return -ENOMEM;
+			}
+		}
 	for (unsigned p = 0; p < dp->n_ports; p++)
 		for (uint16_t q = 0; q < dp->ports[p].n_rxq; q++) {
 			struct dp_worker *dw = dp->workers[q % dp->n_workers];
@@ -316,6 +420,14 @@ void dp_workers_destroy(struct dataplane *dp)
 		for (uint16_t e = 0; e < dw->core.n_emit; e++)
 			rte_pktmbuf_free(dw->core.emit[e]);
 		dw->core.n_emit = 0;
+		if (dw->handoff != NULL) {
+			struct rte_mbuf *m;
+
+			while (rte_ring_sc_dequeue(dw->handoff, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(dw->handoff);
+			dw->handoff = NULL;
+		}
 		neigh_table_destroy(dw->core.neigh, &dw->core);
 		if (dw->core.nat != NULL)
 			nat_worker_destroy(dw->core.nat);
