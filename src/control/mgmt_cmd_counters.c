@@ -98,6 +98,8 @@ static struct nl_msg *ctr_group_msg(struct mgmt_dump *d, const struct ctr_dump *
 		rc |= ctr_put(m, "neigh_queued", c->neigh_queued);
 		rc |= ctr_put(m, "loops", c->loops);
 		rc |= ctr_put(m, "busy_loops", c->busy_loops);
+		rc |= ctr_put(m, "handed_off", c->handed_off);
+		rc |= ctr_put(m, "handed_in", c->handed_in);
 		break;
 	default: {
 		const struct port_counters *p = &c->port[g - CTR_G_PORT0];

@@ -13,6 +13,7 @@ set -euo pipefail
 # shellcheck source=tests/system/lib.sh
 . "$(dirname "$0")/lib.sh"
 need iperf3 jq
+need_natgwctl
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
 export NATGW_LAB_QUEUES=2
 filter_begin \
@@ -58,5 +59,7 @@ check_ge "packets were handed to their owner" "$hoff" 1
 check_eq "no handoff ring overflowed" "$(nat_delta "$T/c0" "$T/c1" handoff_full)" 0
 check_eq "nothing refused for lack of a session" "$(nat_delta "$T/c0" "$T/c1" nat_no_session)" 0
 check_eq "no reply of an allowed flow refused by the group" "$(nat_delta "$T/c0" "$T/c1" sg_no_match)" 0
+ctl stats -w >"$T/stats-w.txt" 2>&1 || true
+check_ge "natgwctl stats -w shows handed_off per worker" "$(grep -c 'handed_off' "$T/stats-w.txt" || true)" 2
 check "$(router_name) still running" natgw_running
 finish
