@@ -17,6 +17,8 @@
  * prefix of its own.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,18 @@
 #define FWD_TX_DESC 1024
 #define FWD_POOL_MBUFS 16384
 #define FWD_POOL_CACHE 256
+
+struct fwd_opts {
+	char a_dev[WIRE_DEVARGS_MAX], b_dev[WIRE_DEVARGS_MAX];
+	char lcores[64];
+	bool have_peer_a, have_peer_b;
+	struct rte_ether_addr peer_a, peer_b;
+	unsigned burst;
+	unsigned memory_mb;
+	double duration; /* 0: until a signal */
+};
+
+int bench_fwd_main(int argc, char **argv);
 
 static volatile sig_atomic_t fwd_stop;
 
@@ -202,7 +216,7 @@ static inline void fwd_step(struct fwd_port *in, struct fwd_port *out, unsigned 
 	}
 }
 
-int bench_fwd(const struct fwd_opts *o)
+static int bench_fwd(const struct fwd_opts *o)
 {
 	static struct fwd_port a, b;
 	uint64_t hz, end = 0, t0, t1;
@@ -250,4 +264,89 @@ out_a:
 out:
 	bench_eal_cleanup();
 	return status;
+}
+
+static const char fwd_usage[] =
+	"usage: natgw-bench fwd --port-a DEVARGS --port-b DEVARGS [--peer-a MAC] [--peer-b MAC]\n"
+	"                       [--lcores LIST] [--burst N] [--duration S] [--memory MB]\n"
+	"MAC forwarding (testpmd's macfwd): frames received on A leave on B and frames\n"
+	"received on B leave on A; source MAC = the sending port's, destination = that\n"
+	"side's --peer (default: unchanged). One lcore; runs until SIGINT/SIGTERM or\n"
+	"--duration S, then prints the counters.\n";
+
+/* natgw-bench fwd [options]: parse and run. Exit status. */
+int bench_fwd_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "port-a", required_argument, NULL, 'A' }, { "port-b", required_argument, NULL, 'B' },
+		{ "peer-a", required_argument, NULL, 'a' }, { "peer-b", required_argument, NULL, 'b' },
+		{ "lcores", required_argument, NULL, 'L' }, { "burst", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' }, { "memory", required_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	};
+	static struct fwd_opts o = { .burst = 32, .memory_mb = 256 };
+	char *end;
+	int opt, cpu;
+
+	optind = 2;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'A':
+		case 'B':
+		case 'L': {
+			char *dst = opt == 'A' ? o.a_dev : opt == 'B' ? o.b_dev : o.lcores;
+			size_t len = opt == 'L' ? sizeof(o.lcores) : sizeof(o.a_dev);
+
+			if (optarg[0] == '\0' || strlen(optarg) >= len) {
+				fprintf(stderr, "natgw-bench fwd: empty or too long: \"%s\"\n", optarg);
+				return 2;
+			}
+			memcpy(dst, optarg, strlen(optarg) + 1);
+			break;
+		}
+		case 'a':
+		case 'b':
+			if (rte_ether_unformat_addr(optarg, opt == 'a' ? &o.peer_a : &o.peer_b) != 0) {
+				fprintf(stderr, "natgw-bench fwd: not a MAC address: \"%s\"\n", optarg);
+				return 2;
+			}
+			if (opt == 'a')
+				o.have_peer_a = true;
+			else
+				o.have_peer_b = true;
+			break;
+		case 'n':
+			o.burst = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || o.burst < 1 || o.burst > FWD_BURST_MAX) {
+				fprintf(stderr, "natgw-bench fwd: --burst: 1..%d\n", FWD_BURST_MAX);
+				return 2;
+			}
+			break;
+		case 'd':
+			o.duration = strtod(optarg, &end);
+			if (*end != '\0' || !(o.duration >= 0)) {
+				fprintf(stderr, "natgw-bench fwd: --duration: seconds >= 0\n");
+				return 2;
+			}
+			break;
+		case 'y':
+			o.memory_mb = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || o.memory_mb < 64) {
+				fprintf(stderr, "natgw-bench fwd: --memory: MB >= 64\n");
+				return 2;
+			}
+			break;
+		case 'h': fputs(fwd_usage, stdout); return 0;
+		default: fputs(fwd_usage, stderr); return 2;
+		}
+	}
+	if (optind < argc || o.a_dev[0] == '\0' || o.b_dev[0] == '\0') {
+		fputs(fwd_usage, stderr);
+		return 2;
+	}
+	if (o.lcores[0] == '\0') {
+		cpu = sched_getcpu();
+		snprintf(o.lcores, sizeof(o.lcores), "%d", cpu < 0 ? 0 : cpu);
+	}
+	return bench_fwd(&o);
 }

@@ -2,6 +2,7 @@
  *
  *   natgw-bench inproc [options]   the real pipeline on synthetic packets, no I/O
  *   natgw-bench wire [options]     a generator and a sink on DPDK ports
+ *   natgw-bench fwd [options]      MAC forwarding between two ports (I/O ceiling)
  *
  * This file parses the command line (usage() documents every option and
  * every JSON field) and runs the mode: bench_inproc.c, bench_wire.c; output
@@ -25,6 +26,8 @@ static const char usage_text[] =
 	"                          [--loss PCT] [--precision PCT] [--lcores LIST] [--json]\n"
 	"                          [--src-mac MAC] [--dst-mac MAC] [--src-ip A] [--dst-ip A]\n"
 	"                          [--src-port P] [--dst-port P] [--burst N] [--drain S] [--memory MB]\n"
+	"       natgw-bench fwd --port-a DEVARGS --port-b DEVARGS [--peer-a MAC] [--peer-b MAC]\n"
+	"                          [--lcores LIST] [--burst N] [--duration S] [--memory MB]\n"
 	"\n"
 	"Packets (both modes): UDP, flow f from 10.0.0.2 + f/63 port 1024 + f%63 (63 ports\n"
 	"per inside host) to 198.18.0.0 + f%131072 port 5001; consecutive packets visit\n"
@@ -97,7 +100,14 @@ static const char usage_text[] =
 	"  0 when no trial passed), ndr_gbps, ndr_ceiling_mpps, loss_threshold_pct,\n"
 	"  precision_pct, trials.\n"
 	"Exit status: 0 when the run completed and (inproc) forwarded everything or\n"
-	"(wire) received packets / found an NDR; 1 otherwise; 2 for usage errors.\n";
+	"(wire) received packets / found an NDR; 1 otherwise; 2 for usage errors.\n"
+	"\n"
+	"fwd: MAC forwarding as testpmd's macfwd (the I/O ceiling for wire runs): frames\n"
+	"received on A leave on B and vice versa, source MAC = the sending port's,\n"
+	"destination = --peer-a (sent on A) / --peer-b (sent on B), default unchanged;\n"
+	"one lcore; until SIGINT/SIGTERM or --duration S; prints counters at the end.\n";
+
+int bench_fwd_main(int argc, char **argv); /* bench_fwd.c */
 
 static void usage(FILE *f)
 {
@@ -289,6 +299,8 @@ int main(int argc, char **argv)
 		return main_inproc(argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "wire") == 0)
 		return main_wire(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "fwd") == 0)
+		return bench_fwd_main(argc, argv);
 	usage(stderr);
 	return 2;
 }

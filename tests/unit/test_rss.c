@@ -386,7 +386,7 @@ static void test_steering(unsigned n_queues, const uint8_t *key, uint8_t mapping
 			enum nat_alloc_steer st = NAT_STEER_NONE;
 			enum nat_alloc_kind kind;
 			bool home;
-			uint16_t pub;
+			uint16_t pub = 0;
 
 			if (open_flow(nw[w], &rt, proto, in, inport, rem, rport, now, &pub, &st, NULL)) {
 				fails++;
@@ -409,7 +409,7 @@ static void test_steering(unsigned n_queues, const uint8_t *key, uint8_t mapping
 			 * mode, a fresh home port) */
 			if (i % 4 == 0) {
 				uint32_t rem2 = rnd_remote();
-				uint16_t pub2;
+				uint16_t pub2 = 0;
 
 				if (open_flow(nw[w], &rt, proto, in, inport, rem2, 443, now, &pub2, &st,
 					      NULL)) {
@@ -506,7 +506,7 @@ static void test_exhaustion(void)
 	for (unsigned w = 0; w < 2; w++) {
 		unsigned home_ports = 0, n = 0, order_bad = 0, seen_handoff = 0, home_got = 0;
 		enum nat_alloc_steer st;
-		uint16_t pub;
+		uint16_t pub = 0;
 		int rc;
 
 		for (uint32_t p = 1024 + w; p <= 1279; p += 2)
@@ -540,7 +540,7 @@ static void test_exhaustion(void)
 	/* a home port of worker 0 released: cools down, then comes back, home */
 	{
 		unsigned j = 0;
-		uint16_t pub;
+		uint16_t pub = 0;
 		enum nat_alloc_steer st;
 		int rc;
 
@@ -562,7 +562,7 @@ static void test_exhaustion(void)
 	{
 		unsigned home_ports = 0, n = 0, home_got = 0, order_bad = 0, seen_handoff = 0;
 		enum nat_alloc_steer st;
-		uint16_t pub;
+		uint16_t pub = 0;
 		int rc;
 
 		for (uint32_t p = 1025; p <= 1279; p += 2)
@@ -615,7 +615,7 @@ static void test_unsteered(void)
 		uint32_t rem = rnd_remote();
 		uint8_t proto = i & 1 ? IPPROTO_UDP : IPPROTO_ICMP;
 		enum nat_alloc_steer st;
-		uint16_t pub;
+		uint16_t pub = 0;
 		int q;
 
 		if (open_flow(nw, &rt, proto, INSIDE(i + 1), 7000, rem, 53, 10, &pub, &st, NULL)) {
