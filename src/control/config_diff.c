@@ -288,7 +288,11 @@ static struct natgw_route *routes_sorted(const struct natgw_route_table *t)
 	if (r == NULL)
 		return NULL;
 	memcpy(r, t->routes, (size_t)t->n_routes * sizeof(*r));
-	qsort(r, t->n_routes, sizeof(*r), route_cmp);
+	for (unsigned i = 1; i < t->n_routes; i++)
+		if (route_cmp(&r[i - 1], &r[i]) > 0) { /* management edits keep tables sorted */
+			qsort(r, t->n_routes, sizeof(*r), route_cmp);
+			break;
+		}
 	return r;
 }
 

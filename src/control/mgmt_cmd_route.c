@@ -142,6 +142,68 @@ static void route_index_del(struct route_index *x, const struct natgw_route_tabl
 	}
 }
 
+/* Order routes by (prefix, len), the order tables are kept in. */
+static int route_order(const void *a, const void *b)
+{
+	const struct natgw_route *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+/* Is the table in (prefix, len) order? */
+static bool route_table_is_sorted(const struct natgw_route_table *t)
+{
+	for (unsigned i = 1; i < t->n_routes; i++)
+		if (route_order(&t->routes[i - 1], &t->routes[i]) > 0)
+			return false;
+	return true;
+}
+
+/* After an edit: drop the routes marked dead, and merge the routes appended
+ * after position n0 into the (sorted) ones before it, so the table stays in
+ * (prefix, len) order and every later consumer (the FIB update, the live
+ * diff) can skip sorting: O(n + k log k) for k changes to n routes. A table
+ * that was not sorted yet (loaded from a file) is sorted once. 0 or -ENOMEM. */
+static int route_table_settle(struct natgw_route_table *t, const bool *dead, unsigned n0,
+			      bool head_sorted)
+{
+	unsigned head = 0, tail = 0, i, j, w;
+	struct natgw_route *add;
+
+	for (i = 0; i < t->n_routes; i++) {
+		if (dead[i])
+			continue;
+		if (i < n0)
+			t->routes[head++] = t->routes[i];
+		else
+			t->routes[head + tail++] = t->routes[i];
+	}
+	t->n_routes = head + tail;
+	if (!head_sorted) {
+		qsort(t->routes, t->n_routes, sizeof(*t->routes), route_order);
+		return 0;
+	}
+	if (tail == 0)
+		return 0;
+	add = malloc((size_t)tail * sizeof(*add));
+	if (add == NULL)
+		return -ENOMEM;
+	memcpy(add, &t->routes[head], (size_t)tail * sizeof(*add));
+	qsort(add, tail, sizeof(*add), route_order);
+	/* Merge from the back: head in place, add from its copy. */
+	i = head, j = tail, w = head + tail;
+	while (j > 0) {
+		if (i > 0 && route_order(&t->routes[i - 1], &add[j - 1]) > 0)
+			t->routes[--w] = t->routes[--i];
+		else
+			t->routes[--w] = add[--j];
+	}
+	free(add);
+	return 0;
+}
+
 /* Edit function: apply every route of the request to the copy. */
 static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t len)
 {
@@ -149,6 +211,8 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 	char names[256], pfx[20], a[16];
 	struct natgw_route_table *t;
 	struct route_index x;
+	bool *dead, head_sorted;
+	unsigned n0;
 	int ti, rc;
 
 	ti = config_table_find(cfg, e->table);
@@ -158,8 +222,16 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 		return -ENOENT;
 	}
 	t = &cfg->tables[ti];
+	n0 = t->n_routes;
+	head_sorted = route_table_is_sorted(t);
+	dead = calloc((size_t)n0 + e->n + 1, sizeof(*dead));
+	if (dead == NULL) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
 	rc = route_index_build(&x, t, e->n);
 	if (rc != 0) {
+		free(dead);
 		snprintf(msg, len, "out of memory");
 		return rc;
 	}
@@ -184,16 +256,10 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 				rc = -EPERM;
 				goto out;
 			}
-			/* Swap-remove (route order does not matter): the last route
-			 * takes idx; the index follows. */
+			/* Marked now, removed at the end (positions in the
+			 * index stay valid meanwhile). */
 			route_index_del(&x, t, h);
-			if ((unsigned)idx != t->n_routes - 1) {
-				const struct natgw_route *last = &t->routes[t->n_routes - 1];
-
-				x.slot[route_index_probe(&x, t, last->prefix, last->len)] = (uint32_t)idx + 1;
-				t->routes[idx] = *last;
-			}
-			t->n_routes--;
+			dead[idx] = true;
 			continue;
 		}
 		if (r.type != NATGW_ROUTE_BLACKHOLE) {
@@ -236,9 +302,12 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 		}
 		x.slot[h] = t->n_routes;
 	}
-	rc = 0;
+	rc = route_table_settle(t, dead, n0, head_sorted);
+	if (rc != 0)
+		snprintf(msg, len, "out of memory");
 out:
 	free(x.slot);
+	free(dead);
 	return rc;
 }
 

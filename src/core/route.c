@@ -125,7 +125,11 @@ static struct natgw_route *route_sorted_copy(const struct natgw_route_table *cfg
 	if (r == NULL)
 		return NULL;
 	memcpy(r, cfg->routes, cfg->n_routes * sizeof(*r));
-	qsort(r, cfg->n_routes, sizeof(*r), route_cmp);
+	for (unsigned i = 1; i < cfg->n_routes; i++)
+		if (route_cmp(&r[i - 1], &r[i]) > 0) { /* management edits keep tables sorted */
+			qsort(r, cfg->n_routes, sizeof(*r), route_cmp);
+			break;
+		}
 	return r;
 }
 
