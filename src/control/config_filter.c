@@ -535,7 +535,8 @@ static int filter_nacl_rule(struct ini_doc *doc, const struct ini_key *k, struct
 	else
 		return ini_fail_key(doc, k, "expected action allow or deny first, got \"%s\"", n >= 1 ? tok[0] : "");
 	/* Optional other side last: "from A to B" (ingress), "to A from B" (egress). */
-	if (n >= 6 && strcasecmp(tok[n - 2], dir == NATGW_DIR_INGRESS ? "to" : "from") == 0) {
+	if (n >= 6 && n <= INI_TOKENS_MAX && /* n > max: too many words (an error below) */
+	    strcasecmp(tok[n - 2], dir == NATGW_DIR_INGRESS ? "to" : "from") == 0) {
 		if (strncasecmp(tok[n - 1], "pl:", 3) == 0 || strncasecmp(tok[n - 1], "sg:", 3) == 0)
 			return ini_fail_key(doc, k, "NACL rules match a CIDR a.b.c.d/len (prefix lists and groups are for [sg] rules), got \"%s\"",
 					    tok[n - 1]);
