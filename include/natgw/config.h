@@ -285,6 +285,15 @@ int config_table_find(const struct natgw_config *cfg, const char *name);
 /* Append a route to a table (grows the array). 0 or -ENOMEM/-EEXIST (same prefix/len). */
 int config_route_add(struct natgw_route_table *t, const struct natgw_route *r);
 
+/* Is gw a valid gateway on port p (in its subnet, not its own address, not
+ * the network/broadcast address up to /30)? 0 or -EINVAL with why. */
+int config_gateway_check(const struct natgw_port_config *p, uint32_t gw, char *why, size_t len);
+
+/* Route order in tables, (prefix, len) ascending (qsort comparator), and
+ * whether a table is in it (management edits keep tables sorted). */
+int config_route_cmp(const void *a, const void *b);
+bool config_route_table_sorted(const struct natgw_route_table *t);
+
 /* config_route_add without the duplicate check (the caller keeps an index):
  * 0, -EINVAL (host bits, length, type) or -ENOMEM. */
 int config_route_append(struct natgw_route_table *t, const struct natgw_route *r);

@@ -229,34 +229,6 @@ static double bench_timer_overhead(void)
 	return (double)best;
 }
 
-/* Act on one packet's verdict, as worker.c's dispatch does. */
-static inline void bench_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
-{
-	struct pkt_meta *pm = pkt_meta(m);
-
-	switch (pm->action) {
-	case PKT_TX:
-		dp_tx_enqueue(dw, m, pm->out_port);
-		break;
-	case PKT_FRAGMENT:
-		dp_fragment_send(dw, m, pm->out_port);
-		break;
-	case PKT_CONSUMED:
-		break;
-	case PKT_FREE:
-		rte_pktmbuf_free(m);
-		break;
-	case PKT_REASSEMBLE:
-		dp_reasm_packet(dw, m);
-		break;
-	case PKT_DROP:
-	default:
-		dw->core.ctr.drop[pm->drop < DROP_MAX ? pm->drop : DROP_NONE]++;
-		rte_pktmbuf_free(m);
-		break;
-	}
-}
-
 /* One burst through the worker's steps, each timed into cyc[]. Mirrors
  * dp_worker_process() + pipeline_run() + pipeline_dispatch() + dispatch +
  * dp_worker_flush() for a burst received on port 0, queue 0. Hot and not
@@ -313,7 +285,7 @@ static __rte_noinline __rte_hot void bench_stage_burst(struct dp_worker *dw, str
 		arp_input(w, arp[i]);
 	t5 = bench_tsc();
 	for (uint16_t i = 0; i < n; i++)
-		bench_dispatch(dw, pkts[i]);
+		dp_worker_dispatch(dw, pkts[i]);
 	dp_worker_flush(dw);
 	t6 = bench_tsc();
 	cyc[BENCH_STAGE_RX] += t1 - t0;

@@ -255,16 +255,6 @@ static void sum_ports(struct diff_sum *s, const struct natgw_config *o, const st
 	}
 }
 
-/* Order routes by (prefix, len). */
-static int route_cmp(const void *x, const void *y)
-{
-	const struct natgw_route *a = x, *b = y;
-
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return (a->len > b->len) - (a->len < b->len);
-}
-
 /* Same next hop (a connected route and a "dev" route are both on-link). */
 static bool route_same(const struct natgw_route *a, const struct natgw_route *b)
 {
@@ -288,11 +278,8 @@ static struct natgw_route *routes_sorted(const struct natgw_route_table *t)
 	if (r == NULL)
 		return NULL;
 	memcpy(r, t->routes, (size_t)t->n_routes * sizeof(*r));
-	for (unsigned i = 1; i < t->n_routes; i++)
-		if (route_cmp(&r[i - 1], &r[i]) > 0) { /* management edits keep tables sorted */
-			qsort(r, t->n_routes, sizeof(*r), route_cmp);
-			break;
-		}
+	if (!config_route_table_sorted(t)) /* management edits keep tables sorted */
+		qsort(r, t->n_routes, sizeof(*r), config_route_cmp);
 	return r;
 }
 
@@ -308,7 +295,7 @@ static int sum_routes(struct diff_sum *s, const struct natgw_route_table *o, con
 		return -ENOMEM;
 	}
 	while (i < o->n_routes || j < n->n_routes) {
-		int c = i == o->n_routes ? 1 : j == n->n_routes ? -1 : route_cmp(&a[i], &b[j]);
+		int c = i == o->n_routes ? 1 : j == n->n_routes ? -1 : config_route_cmp(&a[i], &b[j]);
 
 		if (c < 0) {
 			del++;

@@ -681,25 +681,17 @@ bool ini_in_subnet(const struct natgw_port_config *p, uint32_t a)
 	return (a & m) == (p->addr & m);
 }
 
-/* Check a gateway against its egress port (inside the subnet, not the port itself). */
+/* Check a gateway against its egress port (config_gateway_check's rules). */
 static int ini_gateway_check(struct ini_doc *doc, const struct ini_key *k,
 			     const struct natgw_port_config *p, uint32_t gw)
 {
-	char b1[16], b2[16];
-	uint32_t m = ini_mask(p->prefix_len);
+	char why[160];
 
-	if (!ini_in_subnet(p, gw) || p->prefix_len == 32)
-		return ini_fail_key(doc, k, "gateway %s is not in the subnet of port %s (%s/%u)",
-				    ini_ntoa(gw, b1), p->name, ini_ntoa(p->addr & m, b2), p->prefix_len);
-	if (gw == p->addr)
-		return ini_fail_key(doc, k, "gateway %s is port %s's own address", ini_ntoa(gw, b1), p->name);
-	if (p->prefix_len <= 30 && ((gw & ~m) == 0 || (gw & ~m) == ~m))
-		return ini_fail_key(doc, k, "gateway %s is the network or broadcast address of port %s's subnet",
-				    ini_ntoa(gw, b1), p->name);
+	if (config_gateway_check(p, gw, why, sizeof(why)) != 0)
+		return ini_fail_key(doc, k, "%s", why);
 	return 0;
 }
 
-/* Egress port for "via GW" without "dev": longest subnet containing gw. */
 static int ini_gateway_port(struct ini_doc *doc, const struct ini_key *k, const struct natgw_config *cfg,
 			    unsigned t, uint32_t gw)
 {

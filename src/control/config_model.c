@@ -339,3 +339,53 @@ int config_parse_mac(const char *s, uint8_t mac[6])
 	memcpy(mac, m, 6);
 	return 0;
 }
+
+/* Is gw a valid next hop on port p: inside its subnet, not its own address,
+ * not (up to /30) the subnet's network or broadcast address? 0, or -EINVAL
+ * with the reason in why (the loader and the management plane say the same). */
+int config_gateway_check(const struct natgw_port_config *p, uint32_t gw, char *why, size_t len)
+{
+	uint32_t m = config_mask(p->prefix_len);
+	char b1[16], b2[16];
+
+	snprintf(b1, sizeof(b1), "%u.%u.%u.%u", gw >> 24, (gw >> 16) & 0xff, (gw >> 8) & 0xff,
+		 gw & 0xff);
+	if ((gw & m) != (p->addr & m) || p->prefix_len == 32) {
+		uint32_t net = p->addr & m;
+
+		snprintf(b2, sizeof(b2), "%u.%u.%u.%u", net >> 24, (net >> 16) & 0xff,
+			 (net >> 8) & 0xff, net & 0xff);
+		snprintf(why, len, "gateway %s is not in the subnet of port %s (%s/%u)", b1, p->name,
+			 b2, p->prefix_len);
+		return -EINVAL;
+	}
+	if (gw == p->addr) {
+		snprintf(why, len, "gateway %s is port %s's own address", b1, p->name);
+		return -EINVAL;
+	}
+	if (p->prefix_len <= 30 && ((gw & ~m) == 0 || (gw & ~m) == ~m)) {
+		snprintf(why, len, "gateway %s is the network or broadcast address of port %s's subnet",
+			 b1, p->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Order of routes in a table: (prefix, len) ascending. */
+int config_route_cmp(const void *a, const void *b)
+{
+	const struct natgw_route *x = a, *y = b;
+
+	if (x->prefix != y->prefix)
+		return x->prefix < y->prefix ? -1 : 1;
+	return (int)x->len - (int)y->len;
+}
+
+/* Is the table in config_route_cmp order? */
+bool config_route_table_sorted(const struct natgw_route_table *t)
+{
+	for (unsigned i = 1; i < t->n_routes; i++)
+		if (config_route_cmp(&t->routes[i - 1], &t->routes[i]) > 0)
+			return false;
+	return true;
+}

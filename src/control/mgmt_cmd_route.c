@@ -142,25 +142,6 @@ static void route_index_del(struct route_index *x, const struct natgw_route_tabl
 	}
 }
 
-/* Order routes by (prefix, len), the order tables are kept in. */
-static int route_order(const void *a, const void *b)
-{
-	const struct natgw_route *x = a, *y = b;
-
-	if (x->prefix != y->prefix)
-		return x->prefix < y->prefix ? -1 : 1;
-	return (int)x->len - (int)y->len;
-}
-
-/* Is the table in (prefix, len) order? */
-static bool route_table_is_sorted(const struct natgw_route_table *t)
-{
-	for (unsigned i = 1; i < t->n_routes; i++)
-		if (route_order(&t->routes[i - 1], &t->routes[i]) > 0)
-			return false;
-	return true;
-}
-
 /* After an edit: drop the routes marked dead, and merge the routes appended
  * after position n0 into the (sorted) ones before it, so the table stays in
  * (prefix, len) order and every later consumer (the FIB update, the live
@@ -182,7 +163,7 @@ static int route_table_settle(struct natgw_route_table *t, const bool *dead, uns
 	}
 	t->n_routes = head + tail;
 	if (!head_sorted) {
-		qsort(t->routes, t->n_routes, sizeof(*t->routes), route_order);
+		qsort(t->routes, t->n_routes, sizeof(*t->routes), config_route_cmp);
 		return 0;
 	}
 	if (tail == 0)
@@ -191,11 +172,11 @@ static int route_table_settle(struct natgw_route_table *t, const bool *dead, uns
 	if (add == NULL)
 		return -ENOMEM;
 	memcpy(add, &t->routes[head], (size_t)tail * sizeof(*add));
-	qsort(add, tail, sizeof(*add), route_order);
+	qsort(add, tail, sizeof(*add), config_route_cmp);
 	/* Merge from the back: head in place, add from its copy. */
 	i = head, j = tail, w = head + tail;
 	while (j > 0) {
-		if (i > 0 && route_order(&t->routes[i - 1], &add[j - 1]) > 0)
+		if (i > 0 && config_route_cmp(&t->routes[i - 1], &add[j - 1]) > 0)
 			t->routes[--w] = t->routes[--i];
 		else
 			t->routes[--w] = add[--j];
@@ -223,7 +204,7 @@ static int route_edit_fn(struct natgw_config *cfg, void *arg, char *msg, size_t 
 	}
 	t = &cfg->tables[ti];
 	n0 = t->n_routes;
-	head_sorted = route_table_is_sorted(t);
+	head_sorted = config_route_table_sorted(t);
 	dead = calloc((size_t)n0 + e->n + 1, sizeof(*dead));
 	if (dead == NULL) {
 		snprintf(msg, len, "out of memory");

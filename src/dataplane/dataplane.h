@@ -207,4 +207,32 @@ void dp_worker_service(struct dp_worker *dw);
 /* stats.c: print the counters table (all workers summed) to f. */
 void dp_stats_print(struct dataplane *dp, FILE *f);
 
+/* Act on one packet's verdict (the worker loop; natgw-bench's timed pass). */
+static inline void dp_worker_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
+{
+	struct pkt_meta *pm = pkt_meta(m);
+
+	switch (pm->action) {
+	case PKT_TX:
+		dp_tx_enqueue(dw, m, pm->out_port);
+		break;
+	case PKT_FRAGMENT:
+		dp_fragment_send(dw, m, pm->out_port);
+		break;
+	case PKT_CONSUMED:
+		break;
+	case PKT_FREE:
+		rte_pktmbuf_free(m);
+		break;
+	case PKT_REASSEMBLE:
+		dp_reasm_packet(dw, m);
+		break;
+	case PKT_DROP:
+	default:
+		dw->core.ctr.drop[pm->drop < DROP_MAX ? pm->drop : DROP_NONE]++;
+		rte_pktmbuf_free(m);
+		break;
+	}
+}
+
 #endif

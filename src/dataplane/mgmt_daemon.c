@@ -87,13 +87,11 @@ static const char *mgmt_ntoa(uint32_t a, char *b)
  * bits and duplicates are refused by config_route_add. 0 or -EINVAL. */
 static int mgmt_routes_check(const struct natgw_config *cfg, char *msg, size_t len)
 {
-	char b1[16], b2[16];
+	char b1[16];
 
 	for (unsigned t = 0; t < cfg->n_tables; t++)
 		for (unsigned i = 0; i < cfg->tables[t].n_routes; i++) {
 			const struct natgw_route *r = &cfg->tables[t].routes[i];
-			const struct natgw_port_config *p;
-			uint32_t m;
 
 			if (r->type == NATGW_ROUTE_BLACKHOLE || r->connected)
 				continue;
@@ -102,26 +100,9 @@ static int mgmt_routes_check(const struct natgw_config *cfg, char *msg, size_t l
 					 mgmt_ntoa(r->prefix, b1), r->len, cfg->tables[t].name, r->port);
 				return -EINVAL;
 			}
-			if (r->type != NATGW_ROUTE_GATEWAY)
-				continue;
-			p = &cfg->ports[r->port];
-			m = p->prefix_len ? ~0u << (32 - p->prefix_len) : 0;
-			if ((r->gateway & m) != (p->addr & m) || p->prefix_len == 32) {
-				snprintf(msg, len, "gateway %s is not in the subnet of port %s (%s/%u)",
-					 mgmt_ntoa(r->gateway, b1), p->name, mgmt_ntoa(p->addr & m, b2),
-					 p->prefix_len);
+			if (r->type == NATGW_ROUTE_GATEWAY &&
+			    config_gateway_check(&cfg->ports[r->port], r->gateway, msg, len) != 0)
 				return -EINVAL;
-			}
-			if (r->gateway == p->addr) {
-				snprintf(msg, len, "gateway %s is port %s's own address",
-					 mgmt_ntoa(r->gateway, b1), p->name);
-				return -EINVAL;
-			}
-			if (p->prefix_len <= 30 && ((r->gateway & ~m) == 0 || (r->gateway & ~m) == ~m)) {
-				snprintf(msg, len, "gateway %s is the network or broadcast address of port %s's subnet",
-					 mgmt_ntoa(r->gateway, b1), p->name);
-				return -EINVAL;
-			}
 		}
 	return 0;
 }

@@ -54,34 +54,6 @@ static const struct pkt_ops worker_pkt_ops = {
 	.free = worker_pkt_free,
 };
 
-/* Act on one packet's verdict. */
-static inline void worker_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
-{
-	struct pkt_meta *pm = pkt_meta(m);
-
-	switch (pm->action) {
-	case PKT_TX:
-		dp_tx_enqueue(dw, m, pm->out_port);
-		break;
-	case PKT_FRAGMENT:
-		dp_fragment_send(dw, m, pm->out_port);
-		break;
-	case PKT_CONSUMED:
-		break;
-	case PKT_FREE:
-		rte_pktmbuf_free(m);
-		break;
-	case PKT_REASSEMBLE:
-		dp_reasm_packet(dw, m);
-		break;
-	case PKT_DROP:
-	default:
-		dw->core.ctr.drop[pm->drop < DROP_MAX ? pm->drop : DROP_NONE]++;
-		rte_pktmbuf_free(m);
-		break;
-	}
-}
-
 /* Send what the core generated (ARP, released neighbour queues). */
 static inline void worker_flush_emit(struct dp_worker *dw)
 {
@@ -95,7 +67,7 @@ static inline void worker_flush_emit(struct dp_worker *dw)
 		memcpy(out, w->emit, n * sizeof(out[0]));
 		w->n_emit = 0;
 		for (uint16_t i = 0; i < n; i++)
-			worker_dispatch(dw, out[i]);
+			dp_worker_dispatch(dw, out[i]);
 	}
 }
 
@@ -133,16 +105,13 @@ static inline bool worker_steering(const struct dp_worker *dw)
 static void worker_copy_to(struct dp_worker *dw, struct rte_mbuf *m, unsigned to)
 {
 	struct rte_mbuf *c = rte_pktmbuf_copy(m, dw->dp->pool, 0, UINT32_MAX);
-	struct pkt_meta *pm;
 
 	if (c == NULL) {
 		dw->core.ctr.drop[DROP_NO_MBUF]++;
 		return;
 	}
-	pm = pkt_meta(c);
-	memset(pm, 0, sizeof(*pm));
-	pm->in_port = pkt_meta(m)->in_port;
-	pm->in_queue = pkt_meta(m)->in_queue;
+	/* The copy's data starts at the same offset: the parse holds for it. */
+	memcpy(pkt_meta(c), pkt_meta(m), sizeof(struct pkt_meta));
 	if (rte_ring_mp_enqueue(dw->dp->workers[to]->handoff, c) != 0) {
 		dw->core.ctr.drop[DROP_HANDOFF_FULL]++;
 		rte_pktmbuf_free(c);
@@ -197,10 +166,12 @@ void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n
 		pipeline_run(&dw->core, pkts, n);
 	}
 	for (uint16_t i = 0; i < n; i++)
-		worker_dispatch(dw, pkts[i]);
+		dp_worker_dispatch(dw, pkts[i]);
 }
 
-/* Process what other workers handed to this one (they own it: no steering). */
+/* Process what other workers handed to this one (it owns them: no steering;
+ * the sender parsed them, and parsing depends only on the ports, which do not
+ * change while natgw runs). */
 static inline uint16_t worker_poll_handoff(struct dp_worker *dw)
 {
 	struct rte_mbuf *pkts[DP_BURST];
@@ -209,9 +180,9 @@ static inline uint16_t worker_poll_handoff(struct dp_worker *dw)
 	if (n == 0)
 		return 0;
 	dw->core.ctr.handed_in += n;
-	pipeline_run(&dw->core, pkts, (uint16_t)n);
+	pipeline_run_parsed(&dw->core, pkts, (uint16_t)n);
 	for (unsigned i = 0; i < n; i++)
-		worker_dispatch(dw, pkts[i]);
+		dp_worker_dispatch(dw, pkts[i]);
 	return (uint16_t)n;
 }
 
