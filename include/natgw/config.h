@@ -201,6 +201,10 @@ struct natgw_global_config {
 	unsigned neigh_timeout;           /* seconds a learnt neighbour stays, default 300 */
 	unsigned stats_interval;          /* seconds; 0 = only on SIGUSR1/exit */
 	bool gratuitous_arp;              /* announce own addresses at start, default on */
+	uint8_t rss_key[40];              /* Toeplitz RSS key (RSS_KEY_LEN of natgw/rss.h)
+					     for hardware RSS and software steering;
+					     default: rss_key_symmetric (0x6d5a x 20) */
+	bool rss_key_set;                 /* rss_key was configured (written in the file) */
 };
 
 struct natgw_config {

@@ -37,6 +37,7 @@ struct mgmt_port_status {
 	uint32_t speed_mbps;   /* 0: unknown */
 	uint16_t n_rxq, n_txq;
 	bool rss, rx_csum, tx_ip_csum, tx_l4_csum;
+	bool rss_view;         /* RSS key/RETA known (see MGMT_PORT_OFF_RSS_VIEW) */
 };
 
 /* One neighbour entry. */

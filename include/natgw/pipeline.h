@@ -112,6 +112,8 @@ static inline void pkt_drop(struct rte_mbuf *m, enum drop_reason r)
 }
 
 /* One port as the packet path sees it. */
+struct rss_conf;
+
 struct dp_port {
 	char name[NATGW_NAME_MAX];
 	uint16_t ethdev;            /* DPDK port id */
@@ -125,6 +127,9 @@ struct dp_port {
 	bool rx_csum;               /* trust RTE_MBUF_F_RX_*_CKSUM_BAD flags */
 	bool tx_ip_csum;            /* port offloads IPv4 header checksum */
 	bool tx_l4_csum;            /* port offloads TCP/UDP checksum */
+	const struct rss_conf *rss; /* hardware RSS as read back (RETA in worker
+				       numbers), NULL: unknown; the NAT port's
+				       feeds the allocator's RSS view */
 };
 
 /* Immutable compiled configuration. Workers hold a pointer for a whole burst. */

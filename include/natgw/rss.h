@@ -79,6 +79,12 @@ struct rss_conf {
 int rss_conf_init(struct rss_conf *c, const uint8_t *key, size_t key_len,
 		  const uint16_t *reta, unsigned reta_size, uint32_t hash_types);
 
+/* The RSS_HASH_* types of ethdev hash types (RTE_ETH_RSS_*, as
+ * rte_eth_dev_rss_hash_conf_get reports them). -ENOTSUP when the model does
+ * not apply (L3/L4 source- or destination-only hashing) or no IPv4 packet is
+ * hashed; 0 otherwise. */
+int rss_types_from_eth(uint64_t rss_hf, uint32_t *types);
+
 /* Spread n_queues (>= 1) queues over reta_size entries round-robin
  * (reta[i] = i % n_queues), as most PMDs do by default. */
 void rss_reta_fill(uint16_t *reta, unsigned reta_size, unsigned n_queues);

@@ -45,7 +45,8 @@ static int port_print_cb(const struct mgmt_msg *m, void *arg)
 	       : nla_get_u8(tb[MGMT_PORT_A_LINK]) == 0 ? "down" : "unknown";
 	if (tb[MGMT_PORT_A_OFFLOADS])
 		offl = nla_get_u32(tb[MGMT_PORT_A_OFFLOADS]);
-	snprintf(off, sizeof(off), "%s%s%s%s", offl & MGMT_PORT_OFF_RSS ? "rss," : "",
+	snprintf(off, sizeof(off), "%s%s%s%s%s", offl & MGMT_PORT_OFF_RSS ? "rss," : "",
+		 offl & MGMT_PORT_OFF_RSS_VIEW ? "rss-view," : "",
 		 offl & MGMT_PORT_OFF_RX_CSUM ? "rx-csum," : "", offl & MGMT_PORT_OFF_TX_IP_CSUM ? "tx-ip-csum," : "",
 		 offl & MGMT_PORT_OFF_TX_L4_CSUM ? "tx-l4-csum," : "");
 	if (off[0])
@@ -72,6 +73,8 @@ static int port_print_cb(const struct mgmt_msg *m, void *arg)
 			out_arr_begin("offloads");
 			if (offl & MGMT_PORT_OFF_RSS)
 				out_str(NULL, "rss");
+			if (offl & MGMT_PORT_OFF_RSS_VIEW)
+				out_str(NULL, "rss-view");
 			if (offl & MGMT_PORT_OFF_RX_CSUM)
 				out_str(NULL, "rx-csum");
 			if (offl & MGMT_PORT_OFF_TX_IP_CSUM)

@@ -12,8 +12,9 @@
  * routes (longest-prefix match), neighbours, prefix-list entries, group
  * members and group rules (any rule allows), the storage order of NACL rules
  * (they are matched by direction and number), fields a rule's protocol does
- * not use, and whether a route to a port's subnet was written or added by
- * config_finalize. Ports, tables, groups, NACLs and prefix lists are compared
+ * not use, whether a route to a port's subnet was written or added by
+ * config_finalize, and whether the RSS key was written or is the default
+ * (rss_key_set). Ports, tables, groups, NACLs and prefix lists are compared
  * index by index, because they refer to each other by index.
  *
  * Life-cycle / threads: pure functions on caller-owned configs; no state,
@@ -276,7 +277,8 @@ static bool eq_prefix_list(const struct natgw_prefix_list *a, const struct natgw
 	return ok;
 }
 
-/* [global] equality. */
+/* [global] equality: the RSS key by its bytes (rss_key_set only says how it
+ * was written: "rss_key = symmetric" and no rss_key are the same config). */
 static bool eq_global(const struct natgw_global_config *a, const struct natgw_global_config *b)
 {
 	return strcmp(a->lcores, b->lcores) == 0 && a->memory_mb == b->memory_mb &&
@@ -285,7 +287,8 @@ static bool eq_global(const struct natgw_global_config *a, const struct natgw_gl
 	       strcmp(a->socket_group, b->socket_group) == 0 && strcmp(a->pidfile, b->pidfile) == 0 &&
 	       a->icmp_rate == b->icmp_rate && a->icmp_burst == b->icmp_burst &&
 	       a->neigh_timeout == b->neigh_timeout && a->stats_interval == b->stats_interval &&
-	       a->gratuitous_arp == b->gratuitous_arp;
+	       a->gratuitous_arp == b->gratuitous_arp &&
+	       memcmp(a->rss_key, b->rss_key, sizeof(a->rss_key)) == 0;
 }
 
 /* [port NAME] equality, bindings by index. */

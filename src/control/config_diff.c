@@ -7,10 +7,11 @@
  *
  * Needs a restart (-EBUSY, the first such change is named): [global] keys
  * other than icmp_rate, icmp_burst, neigh_timeout and stats_interval (EAL,
- * socket and pidfile are set up once); adding, removing or reordering ports
- * (ports are DPDK devices numbered in file order) and any port key except
- * the bindings; [nat] appearing or disappearing, and its port, pool, inside,
- * ports and mapping (the port allocator and the pool's ARP are built at start).
+ * socket, pidfile and the ports' RSS key are set up once); adding, removing
+ * or reordering ports (ports are DPDK devices numbered in file order) and any
+ * port key except the bindings; [nat] appearing or disappearing, and its
+ * port, pool, inside, ports and mapping (the port allocator and the pool's ARP
+ * are built at start).
  * Live: the four [global] keys, port bindings (route table, security groups,
  * NACL), tables and routes, static neighbours, [nat] timeouts, limits, reuse
  * delay, icmp_on_exhaustion and forwards, and every prefix list, group and NACL.
@@ -123,6 +124,8 @@ static int diff_global(const struct natgw_global_config *o, const struct natgw_g
 		{ "socket_group", strcmp(o->socket_group, n->socket_group) != 0 },
 		{ "pidfile", strcmp(o->pidfile, n->pidfile) != 0 },
 		{ "gratuitous_arp", o->gratuitous_arp != n->gratuitous_arp },
+		/* programmed into the ports and used by the steering at start */
+		{ "rss_key", memcmp(o->rss_key, n->rss_key, sizeof(o->rss_key)) != 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)

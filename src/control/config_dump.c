@@ -6,7 +6,8 @@
  * every example file). Sections come in a fixed order: [global], [port]s,
  * [table]s, [neighbours], [nat], [prefix_list]s, [sg]s, [nacl]s; objects in
  * index order, so indexes survive. Every key natgw knows is written except
- * those whose value is empty or, for groups, implied (default_egress).
+ * those whose value is empty or, for groups, implied (default_egress), and
+ * rss_key when it is the default and was not configured.
  * What the model does not hold is not written: descriptions, the [nat]
  * profile (its timeouts are written), comments. Routes added by
  * config_finalize (connected) are left out: the loader adds them again.
@@ -120,7 +121,25 @@ static const char *dump_obj_name(const void *base, size_t stride, unsigned n, un
 
 /* ---- [global], [port NAME] ------------------------------------------------ */
 
-/* Write [global]: every key, empty strings left out. */
+/* Write rss_key as 40 hex bytes separated by ':' when it was configured or
+ * is not the default (symmetric) key; an unconfigured default key is left out
+ * so that rss_key_set survives the round trip. */
+static void dump_rss_key(struct dump_buf *b, const struct natgw_global_config *g)
+{
+	bool symmetric = true;
+
+	for (unsigned i = 0; i < sizeof(g->rss_key); i++)
+		symmetric &= g->rss_key[i] == ((i & 1) ? 0x5a : 0x6d);
+	if (!g->rss_key_set && symmetric)
+		return;
+	dump_printf(b, "rss_key = ");
+	for (unsigned i = 0; i < sizeof(g->rss_key); i++)
+		dump_printf(b, "%s%02x", i == 0 ? "" : ":", g->rss_key[i]);
+	dump_printf(b, "\n");
+}
+
+/* Write [global]: every key, empty strings and an unconfigured default
+ * rss_key left out. */
 static void dump_global(struct dump_buf *b, const struct natgw_global_config *g)
 {
 	dump_printf(b, "[global]\n");
@@ -138,6 +157,7 @@ static void dump_global(struct dump_buf *b, const struct natgw_global_config *g)
 	dump_printf(b, "neigh_timeout = %u\n", g->neigh_timeout);
 	dump_printf(b, "stats_interval = %u\n", g->stats_interval);
 	dump_printf(b, "gratuitous_arp = %s\n", g->gratuitous_arp ? "yes" : "no");
+	dump_rss_key(b, g);
 }
 
 /* Write one [port NAME] with its bindings. */

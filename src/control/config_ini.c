@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "natgw/config.h"
+#include "natgw/rss.h"
 #include "config_ini.h"
 
 #define INI_FILE_MAX (1u << 20)    /* refuse larger files */
@@ -440,6 +441,95 @@ static int ini_get_group(struct ini_doc *doc, const struct ini_key *k, char *dst
 	return 0;
 }
 
+/* The named keys of "rss_key = WORD": natgw/rss.h's rss_key_symmetric and
+ * rss_key_default (src/core is not linked into src/control: the unit tests
+ * check that these bytes are rss.h's). */
+_Static_assert(sizeof(((struct natgw_global_config *)0)->rss_key) == RSS_KEY_LEN,
+	       "rss_key must be RSS_KEY_LEN bytes");
+static const uint8_t ini_rss_key_microsoft[RSS_KEY_LEN] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67,
+	0x25, 0x3d, 0x43, 0xa3, 0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb,
+	0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3, 0x80, 0x30,
+	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+
+/* Value 0..15 of a hex digit, or -1. */
+static int ini_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse "rss_key = KEY": RSS_KEY_LEN bytes as 2 * RSS_KEY_LEN hex digits or
+ * as RSS_KEY_LEN two-digit groups separated by ':' (ethtool -X hkey), any
+ * case, or the word symmetric or microsoft. key is written only on success. */
+static int ini_get_rss_key(struct ini_doc *doc, const struct ini_key *k, uint8_t *key)
+{
+	const char *v = k->value;
+	uint8_t out[RSS_KEY_LEN];
+	size_t n = strlen(v), bad = strspn(v, "0123456789abcdefABCDEF:");
+	char why[96];
+
+	if (strcasecmp(v, "symmetric") == 0) {
+		for (unsigned i = 0; i < RSS_KEY_LEN; i++)
+			key[i] = (i & 1) ? 0x5a : 0x6d;
+		return 0;
+	}
+	if (strcasecmp(v, "microsoft") == 0) {
+		memcpy(key, ini_rss_key_microsoft, RSS_KEY_LEN);
+		return 0;
+	}
+	if (n == 0) {
+		snprintf(why, sizeof(why), "an empty value: ");
+	} else if (bad < n && strpbrk(v, "0123456789:") == NULL) {
+		why[0] = '\0'; /* a word: the value says it all */
+	} else if (bad < n) {
+		snprintf(why, sizeof(why), "character %zu ('%c'), not a hex digit or ':', in ", bad + 1,
+			 isprint((unsigned char)v[bad]) ? v[bad] : '?');
+	} else if (strchr(v, ':') == NULL) {
+		if (n == 2 * RSS_KEY_LEN) {
+			for (unsigned i = 0; i < RSS_KEY_LEN; i++)
+				out[i] = (uint8_t)(ini_hex_digit(v[2 * i]) << 4 | ini_hex_digit(v[2 * i + 1]));
+			memcpy(key, out, RSS_KEY_LEN);
+			return 0;
+		}
+		snprintf(why, sizeof(why), "%zu hex digits: ", n);
+	} else {
+		const char *g = v;
+		unsigned groups = 0;
+
+		why[0] = '\0';
+		for (;;) {
+			size_t len = strcspn(g, ":");
+
+			groups++;
+			if (len != 2) {
+				snprintf(why, sizeof(why), "%zu digits in group %u of ", len, groups);
+				break;
+			}
+			if (groups <= RSS_KEY_LEN)
+				out[groups - 1] = (uint8_t)(ini_hex_digit(g[0]) << 4 | ini_hex_digit(g[1]));
+			if (g[len] == '\0')
+				break;
+			g += len + 1;
+		}
+		if (why[0] == '\0' && groups == RSS_KEY_LEN) {
+			memcpy(key, out, RSS_KEY_LEN);
+			return 0;
+		}
+		if (why[0] == '\0')
+			snprintf(why, sizeof(why), "%u groups: ", groups);
+	}
+	return ini_fail_key(doc, k,
+			    "expected %d bytes as %d hex digits or %d two-digit hex groups separated by ':' (like ethtool -X hkey), or symmetric or microsoft; got %s\"%s\"",
+			    RSS_KEY_LEN, 2 * RSS_KEY_LEN, RSS_KEY_LEN, why, v);
+}
+
 /* Fill cfg->global from the [global] section. */
 static int ini_global(struct ini_doc *doc, const struct ini_sect *s, struct natgw_config *cfg)
 {
@@ -477,9 +567,12 @@ static int ini_global(struct ini_doc *doc, const struct ini_sect *s, struct natg
 			rc = ini_get_uint(doc, k, 0, 86400, &g->stats_interval);
 		} else if (strcmp(k->name, "gratuitous_arp") == 0) {
 			rc = ini_get_bool(doc, k, &g->gratuitous_arp);
+		} else if (strcmp(k->name, "rss_key") == 0) {
+			rc = ini_get_rss_key(doc, k, g->rss_key);
+			g->rss_key_set = rc == 0;
 		} else {
 			return ini_fail_key(doc, k,
-					    "unknown key (expected lcores, memory_mb, file_prefix, socket, socket_group, pidfile, icmp_rate, icmp_burst, neigh_timeout, stats_interval or gratuitous_arp)");
+					    "unknown key (expected lcores, memory_mb, file_prefix, socket, socket_group, pidfile, icmp_rate, icmp_burst, neigh_timeout, stats_interval, gratuitous_arp or rss_key)");
 		}
 	}
 	return rc;

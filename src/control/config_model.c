@@ -87,6 +87,10 @@ void config_init(struct natgw_config *cfg)
 	cfg->global.neigh_timeout = 300;
 	cfg->global.stats_interval = 0;
 	cfg->global.gratuitous_arp = true;
+	/* rss_key_symmetric of natgw/rss.h (src/core is not linked here) */
+	for (unsigned i = 0; i < sizeof(cfg->global.rss_key); i++)
+		cfg->global.rss_key[i] = (i & 1) ? 0x5a : 0x6d;
+	cfg->global.rss_key_set = false;
 	for (unsigned i = 0; i < NATGW_MAX_PORTS; i++)
 		config_port_defaults(&cfg->ports[i]);
 	config_nat_defaults(&cfg->nat);

@@ -106,7 +106,8 @@ static struct nl_msg *port_msg(struct mgmt_dump *d, const struct port_info *pi, 
 	if (st.name[0]) {
 		uint32_t off = (st.rss ? MGMT_PORT_OFF_RSS : 0) | (st.rx_csum ? MGMT_PORT_OFF_RX_CSUM : 0) |
 			       (st.tx_ip_csum ? MGMT_PORT_OFF_TX_IP_CSUM : 0) |
-			       (st.tx_l4_csum ? MGMT_PORT_OFF_TX_L4_CSUM : 0);
+			       (st.tx_l4_csum ? MGMT_PORT_OFF_TX_L4_CSUM : 0) |
+			       (st.rss_view ? MGMT_PORT_OFF_RSS_VIEW : 0);
 		char drv[sizeof(st.driver)];
 
 		memcpy(drv, st.driver, sizeof(drv));

@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_ethdev.h>
+
 #include "natgw/rss.h"
 
 /* Microsoft's RSS verification key, the de facto default (Intel, testpmd). */
@@ -117,4 +119,25 @@ int rss_queue_of_proto(const struct rss_conf *c, uint8_t proto, uint32_t src, ui
 	if (c->hash_types & RSS_HASH_IPV4)
 		return rss_queue_of_hash(c, rss_hash_ipv4(c, src, dst));
 	return -1;
+}
+
+/* RSS_HASH_* from ethdev hash types (RTE_ETH_RSS_*). */
+int rss_types_from_eth(uint64_t rss_hf, uint32_t *types)
+{
+	uint64_t partial = RTE_ETH_RSS_L3_SRC_ONLY | RTE_ETH_RSS_L3_DST_ONLY |
+			   RTE_ETH_RSS_L4_SRC_ONLY | RTE_ETH_RSS_L4_DST_ONLY;
+	uint32_t t = 0;
+
+	if (rss_hf & partial)
+		return -ENOTSUP; /* one side only: not the Toeplitz layout modelled */
+	if (rss_hf & (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_OTHER))
+		t |= RSS_HASH_IPV4;
+	if (rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP)
+		t |= RSS_HASH_IPV4_TCP;
+	if (rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+		t |= RSS_HASH_IPV4_UDP;
+	if (t == 0)
+		return -ENOTSUP; /* IPv4 not hashed at all */
+	*types = t;
+	return 0;
 }

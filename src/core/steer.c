@@ -4,6 +4,7 @@
  * Life-cycle: stateless; reads the snapshot's nat_rt. Who: any worker (the
  * receive side, before handing a packet over) and tests.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -15,24 +16,43 @@
 #define STEER_ICMP_ECHO_REPLY 0
 #define STEER_ICMP_ECHO_REQUEST 8
 
-/* murmur3's 64-bit finaliser. */
-static uint64_t steer_mix(uint64_t h)
+int steer_conf_init(struct rss_conf *sc, const uint8_t *key, unsigned n_workers)
 {
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	h ^= h >> 33;
-	return h;
+	uint16_t reta[STEER_RETA_SIZE];
+
+	if (n_workers == 0)
+		return -EINVAL;
+	rss_reta_fill(reta, STEER_RETA_SIZE, n_workers);
+	return rss_conf_init(sc, key, RSS_KEY_LEN, reta, STEER_RETA_SIZE, RSS_HASH_ALL);
 }
 
-uint32_t steer_sym_hash(uint32_t a_addr, uint16_t a_port, uint32_t b_addr, uint16_t b_port,
-			uint8_t proto)
+/* Is endpoint a (address, port; network order) after b in a fixed order? */
+static inline bool steer_after(uint32_t a_addr, uint16_t a_port, uint32_t b_addr, uint16_t b_port)
 {
-	uint64_t a = (uint64_t)a_addr << 16 | a_port, b = (uint64_t)b_addr << 16 | b_port;
-	uint64_t lo = a < b ? a : b, hi = a < b ? b : a;
+	uint32_t a = rte_be_to_cpu_32(a_addr), b = rte_be_to_cpu_32(b_addr);
 
-	return (uint32_t)steer_mix(steer_mix(lo ^ ((uint64_t)proto << 56)) ^ hi);
+	return a > b || (a == b && rte_be_to_cpu_16(a_port) > rte_be_to_cpu_16(b_port));
+}
+
+uint16_t steer_sym_owner(const struct rss_conf *sc, uint8_t proto, uint32_t a_addr,
+			 uint16_t a_port, uint32_t b_addr, uint16_t b_port)
+{
+	uint32_t h;
+
+	if (steer_after(a_addr, a_port, b_addr, b_port)) {
+		uint32_t t = a_addr;
+		uint16_t tp = a_port;
+
+		a_addr = b_addr;
+		a_port = b_port;
+		b_addr = t;
+		b_port = tp;
+	}
+	if (rss_proto_uses_ports(sc, proto))
+		h = rss_hash_l4(sc, a_addr, b_addr, a_port, b_port);
+	else
+		h = rss_hash_ipv4(sc, a_addr, b_addr);
+	return rss_queue_of_hash(sc, h);
 }
 
 /* Is addr (network order) one of the pool's addresses? */
@@ -57,7 +77,8 @@ static const struct nat_forward_rt *steer_forward(const struct nat_rt *rt, uint8
 
 /* Owner of a packet src:sport -> dst:dport of proto (network order; ICMP
  * echo: both ports are the identifier, reply says it is an echo reply). */
-static uint16_t steer_tuple(const struct nat_rt *rt, unsigned n, uint8_t proto, uint32_t src,
+static uint16_t steer_tuple(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
+			    uint8_t proto, uint32_t src,
 			    uint16_t sport, uint32_t dst, uint16_t dport, bool echo_request)
 {
 	if (rt != NULL && steer_is_pool(rt, dst)) {
@@ -65,17 +86,15 @@ static uint16_t steer_tuple(const struct nat_rt *rt, unsigned n, uint8_t proto, 
 		const struct nat_forward_rt *f = proto == 1 ? NULL : steer_forward(rt, proto, dst, dport);
 
 		if (f != NULL) /* what the inside server's replies hash to */
-			return (uint16_t)(steer_sym_hash(rte_be_to_cpu_32(src), rte_be_to_cpu_16(sport),
-							 rte_be_to_cpu_32(f->inside_addr),
-							 rte_be_to_cpu_16(f->inside_port), proto) % n);
+			return steer_sym_owner(sc, proto, src, sport, f->inside_addr,
+					       f->inside_port);
 		if (echo_request)
 			return STEER_LOCAL; /* an echo request to natgw's own address */
 		if (p >= rt->port_min && p <= rt->port_max)
 			return (uint16_t)((p - rt->port_min) % n); /* the share holding it */
 		return STEER_LOCAL; /* nothing owns it: dropped wherever */
 	}
-	return (uint16_t)(steer_sym_hash(rte_be_to_cpu_32(src), rte_be_to_cpu_16(sport),
-					 rte_be_to_cpu_32(dst), rte_be_to_cpu_16(dport), proto) % n);
+	return steer_sym_owner(sc, proto, src, sport, dst, dport);
 }
 
 /* True for the ICMP error types that quote a packet. */
@@ -84,18 +103,17 @@ static bool steer_icmp_error(uint8_t type)
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
-uint16_t steer_owner(const struct nat_rt *rt, unsigned n, const struct steer_pkt *p)
+uint16_t steer_owner(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
+		     const struct steer_pkt *p)
 {
 	if (n <= 1)
 		return 0;
 	if (p->arp)
 		return p->arp_reply ? STEER_ALL : STEER_LOCAL;
-	if (p->fragment)
-		return (uint16_t)(steer_mix((uint64_t)p->src << 32 ^ p->dst ^
-					    (uint64_t)p->ip_id << 8 ^ p->proto) % n);
-	if (!p->l4)
-		return (uint16_t)(steer_sym_hash(rte_be_to_cpu_32(p->src), 0,
-						 rte_be_to_cpu_32(p->dst), 0, p->proto) % n);
+	/* Fragments and packets without ports: the 2-tuple, as NICs hash them
+	 * (every fragment of a datagram has the same addresses). */
+	if (p->fragment || !p->l4)
+		return steer_sym_owner(sc, 0, p->src, 0, p->dst, 0);
 	if (p->proto == 1) {
 		if (steer_icmp_error(p->icmp_type)) {
 			bool echo;
@@ -105,17 +123,16 @@ uint16_t steer_owner(const struct nat_rt *rt, unsigned n, const struct steer_pkt
 			/* The flow the error is about, in the direction towards
 			 * the sender of the quoted packet. */
 			echo = p->inner_proto == 1;
-			return steer_tuple(rt, n, p->inner_proto, p->inner_dst,
+			return steer_tuple(rt, sc, n, p->inner_proto, p->inner_dst,
 					   echo ? p->inner_sport : p->inner_dport, p->inner_src,
 					   p->inner_sport, false);
 		}
 		if (p->icmp_type != STEER_ICMP_ECHO_REQUEST && p->icmp_type != STEER_ICMP_ECHO_REPLY)
-			return (uint16_t)(steer_sym_hash(rte_be_to_cpu_32(p->src), 0,
-							 rte_be_to_cpu_32(p->dst), 0, 1) % n);
-		return steer_tuple(rt, n, 1, p->src, p->sport, p->dst, p->sport,
+			return steer_sym_owner(sc, 1, p->src, 0, p->dst, 0);
+		return steer_tuple(rt, sc, n, 1, p->src, p->sport, p->dst, p->sport,
 				   p->icmp_type == STEER_ICMP_ECHO_REQUEST);
 	}
-	return steer_tuple(rt, n, p->proto, p->src, p->sport, p->dst, p->dport, false);
+	return steer_tuple(rt, sc, n, p->proto, p->src, p->sport, p->dst, p->dport, false);
 }
 
 void steer_pkt_fill(struct steer_pkt *sp, struct rte_mbuf *m)
@@ -141,13 +158,8 @@ void steer_pkt_fill(struct steer_pkt *sp, struct rte_mbuf *m)
 	sp->sport = pm->sport;
 	sp->dport = pm->dport;
 	sp->icmp_type = pm->icmp_type;
-	if (sp->fragment) {
-		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pm->l3_off);
-
-		sp->ip_id = ip->packet_id;
+	if (sp->fragment)
 		return;
-	}
 	if (sp->l4 && pm->proto == 1 && steer_icmp_error(pm->icmp_type)) {
 		/* The quote: IPv4 header, then at least 8 bytes of its L4 header. */
 		uint32_t off = (uint32_t)pm->l4_off + 8, have = rte_pktmbuf_data_len(m);

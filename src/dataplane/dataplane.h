@@ -19,6 +19,7 @@
 
 #include "natgw/config.h"
 #include "natgw/pipeline.h"
+#include "natgw/rss.h"
 
 #define DP_BURST 32
 #define DP_HANDOFF_RING 4096   /* packets waiting for one worker from the others */
@@ -30,7 +31,14 @@ struct dp_port_state {
 	uint16_t ethdev;
 	uint16_t n_rxq;
 	uint16_t n_txq;
-	bool rss;
+	bool rss;                 /* hardware RSS enabled */
+	uint64_t rss_hf;          /* the hash types asked for (RTE_ETH_RSS_*) */
+	bool rss_key_ours;        /* the device took natgw's key */
+	char rss_note[64];        /* how the RSS view was (not) obtained */
+	struct rss_conf *rss_view; /* its key/RETA as read back after start, RETA in
+				     worker numbers (queue q -> worker q % n):
+				     what the NAT allocator predicts replies
+				     with; NULL when unknown (rte_malloc'd) */
 	bool rx_csum;
 	bool tx_ip_csum;
 	bool tx_l4_csum;
@@ -78,6 +86,7 @@ struct dp_worker {
 	uint64_t events_lost;           /* management events dropped: ring full */
 	struct rte_ring *handoff;       /* packets other workers hand to this one
 					   (multi-producer, this worker consumes) */
+	const struct rss_conf *nat_rss; /* the RSS view its NAT allocator has now */
 } __rte_cache_aligned;
 
 struct dataplane {
@@ -92,6 +101,8 @@ struct dataplane {
 	struct rte_rcu_qsbr *qsv;          /* workers report a quiescent state per loop */
 	struct dp_worker *workers[DP_MAX_WORKERS];
 	unsigned n_workers;
+	struct rss_conf steer;             /* software RSS over the workers (steer.h):
+					      [global] rss_key, set by dp_workers_create */
 	uint64_t start_tsc;
 	volatile bool quit;
 	volatile bool running;             /* worker loops are running */
@@ -109,6 +120,18 @@ int dp_eal_init(const struct natgw_config *cfg, const char *argv0, char *msg, si
 /* port.c: create mempools, configure and start every port. 0 or -errno. */
 int dp_ports_start(struct dataplane *dp, char *msg, size_t len);
 void dp_ports_stop(struct dataplane *dp);
+
+/* port_rss.c: before configure, turn hardware RSS on in conf where the port
+ * has several RX queues and the PMD offers IPv4 hash types (sets ps->rss,
+ * ps->rss_hf). After start, dp_port_rss_setup programs key (RSS_KEY_LEN
+ * bytes, repeated to the device's length) and a RETA spread over the queues,
+ * reads both back and, where the model applies, sets ps->rss_view; why says
+ * what happened. 0, or -ENOMEM. dp_port_rss_free frees the view. */
+void dp_port_rss_prepare(struct dp_port_state *ps, const struct rte_eth_dev_info *info,
+			 struct rte_eth_conf *conf);
+int dp_port_rss_setup(struct dataplane *dp, unsigned idx, const struct rte_eth_dev_info *info,
+		      const uint8_t *key, char *why, size_t why_len);
+void dp_port_rss_free(struct dp_port_state *ps);
 
 /* port_afxdp.c: a port's RX mempool, as rte_pktmbuf_pool_create() would make it,
  * except for net_af_xdp ports (driver name): their objects are packed back to back,

@@ -334,6 +334,7 @@ static int mgmt_port_status(void *ctx, unsigned port, struct mgmt_port_status *o
 	out->n_rxq = ps->n_rxq;
 	out->n_txq = ps->n_txq;
 	out->rss = ps->rss;
+	out->rss_view = ps->rss_view != NULL;
 	out->rx_csum = ps->rx_csum;
 	out->tx_ip_csum = ps->tx_ip_csum;
 	out->tx_l4_csum = ps->tx_l4_csum;

@@ -85,12 +85,7 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 	}
 
 	memset(&conf, 0, sizeof(conf));
-	if (ps->n_rxq > 1 && info.flow_type_rss_offloads != 0) {
-		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
-			(RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP);
-		ps->rss = conf.rx_adv_conf.rss_conf.rss_hf != 0;
-	}
+	dp_port_rss_prepare(ps, &info, &conf);
 	if (pc->rx_csum_offload &&
 	    (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM)) {
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
@@ -185,15 +180,22 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 	if (rc != 0 && rc != -ENOTSUP)
 		RTE_LOG(WARNING, USER1, "port %s: device MTU not set to %u (%s); frames up to %u bytes received\n",
 			pc->name, pc->mtu, strerror(-rc), info.max_rx_pktlen);
+	rc = dp_port_rss_setup(dp, idx, &info, dp->cfg->global.rss_key, ps->rss_note,
+			       sizeof(ps->rss_note));
+	if (rc != 0) {
+		snprintf(msg, len, "port %s: RSS setup: %s", pc->name, strerror(-rc));
+		return rc;
+	}
 	if (pc->promisc)
 		rte_eth_promiscuous_enable(pid);
 	else
 		rte_eth_promiscuous_disable(pid);
 
 	RTE_LOG(NOTICE, USER1,
-		"port %s: %s ethdev %u, %u RX / %u TX queues, RSS %s, RX checksum %s, TX checksum IPv4 %s L4 %s, MTU %u\n",
+		"port %s: %s ethdev %u, %u RX / %u TX queues, RSS %s%s%s, RX checksum %s, TX checksum IPv4 %s L4 %s, MTU %u\n",
 		pc->name, info.driver_name, pid, ps->n_rxq, ps->n_txq,
-		ps->rss ? "on" : (ps->n_rxq > 1 ? "not offered" : "off (1 queue)"),
+		ps->rss ? "on" : (ps->n_rxq > 1 ? "not offered (software steering)" : "off (1 queue)"),
+		ps->rss ? ": " : "", ps->rss ? ps->rss_note : "",
 		ps->rx_csum ? "offloaded" : "software",
 		ps->tx_ip_csum ? "offloaded" : "software", ps->tx_l4_csum ? "offloaded" : "software",
 		pc->mtu);
@@ -237,5 +239,6 @@ void dp_ports_stop(struct dataplane *dp)
 	for (unsigned i = 0; i < dp->n_ports; i++) {
 		rte_eth_dev_stop(dp->ports[i].ethdev);
 		rte_eth_dev_close(dp->ports[i].ethdev);
+		dp_port_rss_free(&dp->ports[i]);
 	}
 }

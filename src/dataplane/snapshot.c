@@ -277,6 +277,7 @@ int dp_snapshot_build(struct dataplane *dp, const struct natgw_config *cfg,
 		p->rx_csum = dp->ports[i].rx_csum;
 		p->tx_ip_csum = dp->ports[i].tx_ip_csum;
 		p->tx_l4_csum = dp->ports[i].tx_l4_csum;
+		p->rss = dp->ports[i].rss_view;
 	}
 	s->n_ports = cfg->n_ports;
 	for (unsigned t = 0; t < cfg->n_tables; t++) {

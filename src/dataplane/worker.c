@@ -139,7 +139,7 @@ static uint16_t worker_steer(struct dp_worker *dw, struct rte_mbuf **pkts, uint1
 			continue;
 		}
 		steer_pkt_fill(&sp, m);
-		owner = steer_owner(w->snap->nat, dp->n_workers, &sp);
+		owner = steer_owner(w->snap->nat, &dp->steer, dp->n_workers, &sp);
 		if (owner == STEER_ALL) {
 			for (unsigned k = 0; k < dp->n_workers; k++)
 				if (k != w->id)
@@ -195,6 +195,20 @@ void dp_worker_flush(struct dp_worker *dw)
 		rte_eth_tx_buffer_flush(w->snap->ports[p].ethdev, dw->txq, dw->txb[p]);
 }
 
+/* Give the NAT allocator the RSS view of the snapshot's NAT port (it changes
+ * only when a reload moves NAT to another port): with it, new sessions get
+ * public ports whose replies the NIC delivers to this worker's queue. */
+static inline void worker_nat_rss_follow(struct dp_worker *dw)
+{
+	const struct dp_snapshot *s = dw->core.snap;
+	const struct rss_conf *v = s->nat != NULL ? s->ports[s->nat->port].rss : NULL;
+
+	if (v != dw->nat_rss && dw->core.nat != NULL) {
+		nat_worker_rss_set(dw->core.nat, v, (uint16_t)dw->core.id);
+		dw->nat_rss = v;
+	}
+}
+
 /* Receive and process one burst from one queue. Returns packets received. */
 static inline uint16_t worker_poll(struct dp_worker *dw, const struct dp_rxq *rq)
 {
@@ -246,6 +260,7 @@ static int worker_main(void *arg)
 		/* Acquire: pairs with dp_snapshot_publish's release store. The
 		 * snapshot is used for this iteration only (quiescent below). */
 		w->snap = __atomic_load_n(&dp->snap, __ATOMIC_ACQUIRE);
+		worker_nat_rss_follow(dw);
 		w->now = rte_rdtsc();
 		for (unsigned i = 0; i < dw->n_rxq; i++)
 			got += worker_poll(dw, &dw->rxq[i]);
@@ -321,6 +336,11 @@ int dp_workers_create(struct dataplane *dp, char *msg, size_t len)
 		i++;
 	}
 	dp->n_workers = i;
+	rc = steer_conf_init(&dp->steer, dp->cfg->global.rss_key, dp->n_workers);
+	if (rc != 0) {
+		snprintf(msg, len, "cannot set up steering over %u workers", dp->n_workers);
+		return rc;
+	}
 	/* Session tables and reassembly always exist: NAT and security groups
 	 * use them, and a reload may turn either on. Untouched table pages cost
 	 * nothing (the tables are mapped lazily). */

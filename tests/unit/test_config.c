@@ -4,7 +4,8 @@
  * functions (defaults, route_add, finalize); every .ini file in config/ must
  * load, with spot checks of ports, tables, routes, [nat] and the filtering
  * sections (security groups, NACLs, prefix lists); every .ini file in
- * tests/unit/configs/bad/ must fail with the fragment named on its first line ("; expect: FRAGMENT").
+ * tests/unit/configs/bad/ must fail with the fragment named on its first line ("; expect: FRAGMENT");
+ * [global] rss_key good and bad values from a table (bytes stored, messages).
  * Runs with workdir tests/unit. Prints one line per failure and a summary.
  */
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "natgw/config.h"
+#include "natgw/rss.h"
 
 #define GOOD_DIR "../../config"
 #define BAD_DIR "configs/bad"
@@ -176,6 +178,8 @@ static void test_model(void)
 	      cfg.global.icmp_rate == 100 && cfg.global.icmp_burst == 50 &&
 	      cfg.global.neigh_timeout == 300 && cfg.global.stats_interval == 0 &&
 	      cfg.global.gratuitous_arp, "config_init global defaults");
+	check(memcmp(cfg.global.rss_key, rss_key_symmetric, RSS_KEY_LEN) == 0 && !cfg.global.rss_key_set,
+	      "config_init: rss_key is the symmetric key, not set");
 	check(cfg.ports[0].mtu == 1500 && cfg.ports[0].queues == 1 && cfg.ports[0].rx_csum_offload &&
 	      cfg.ports[0].tx_csum_offload && !cfg.ports[0].promisc && cfg.ports[0].table == -1 &&
 	      cfg.ports[NATGW_MAX_PORTS - 1].table == -1, "config_init port defaults");
@@ -951,6 +955,151 @@ static void test_filter_quirks(void)
 	config_free(&cfg);
 }
 
+/* ---- [global] rss_key ---------------------------------------------------- */
+
+/* A 40-byte key that is neither named one: 0x00, 0x11, ..., 0xff, 0x00, ... */
+static void rss_key_ramp(uint8_t *key)
+{
+	for (unsigned i = 0; i < RSS_KEY_LEN; i++)
+		key[i] = (uint8_t)((i % 16) * 0x11);
+}
+
+#define RSS_RAMP_HEX \
+	"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677"
+#define RSS_RAMP_COLONS \
+	"00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:" \
+	"44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77"
+#define RSS_MS_HEX \
+	"6D5A56DA255B0EC24167253D43A38FB0D0CA2BCBAE7B30B477CB2DA38030F20C6A42B73BBEAC01FA"
+#define RSS_MS_COLONS \
+	"6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:" \
+	"ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa"
+#define RSS_KEY_EXPECTED \
+	"[global] rss_key: expected 40 bytes as 80 hex digits or 40 two-digit hex groups " \
+	"separated by ':' (like ethtool -X hkey), or symmetric or microsoft; got "
+
+enum rss_want { RSS_SYM, RSS_MS, RSS_RAMP };
+
+static const struct {
+	const char *value;
+	enum rss_want want;
+} rss_good[] = {
+	{ "symmetric", RSS_SYM },
+	{ "SYMMETRIC", RSS_SYM },
+	{ "\"Symmetric\"", RSS_SYM },
+	{ "microsoft", RSS_MS },
+	{ "MicroSoft", RSS_MS },
+	{ RSS_MS_HEX, RSS_MS },
+	{ RSS_MS_COLONS, RSS_MS },
+	{ RSS_RAMP_HEX, RSS_RAMP },
+	{ RSS_RAMP_COLONS, RSS_RAMP },
+	{ "6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a6d5a", RSS_SYM },
+	{ RSS_RAMP_HEX "   ; trailing comment", RSS_RAMP },
+};
+
+static const struct {
+	const char *value;
+	const char *frag; /* after "rss.ini:3: " RSS_KEY_EXPECTED */
+} rss_bad[] = {
+	{ RSS_RAMP_HEX "0", "81 hex digits: \"" RSS_RAMP_HEX "0\"" },
+	{ "0112233445566778899aabbccddeeff00112233445566778899aabbccddeeff0011223344556677",
+	  "79 hex digits: \"0112233" },
+	{ "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff001122334455667g",
+	  "character 80 ('g'), not a hex digit or ':', in \"0011" },
+	{ "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:"
+	  "44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66",
+	  "39 groups: \"00:11" },
+	{ RSS_RAMP_COLONS ":88", "41 groups: \"00:11" },
+	{ "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:"
+	  "44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:7",
+	  "1 digits in group 40 of \"00:11" },
+	{ "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:"
+	  "44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:",
+	  "0 digits in group 41 of \"00:11" },
+	{ "00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:"
+	  "44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55::66:77",
+	  "0 digits in group 39 of \"00:11" },
+	{ "0:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:"
+	  "44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77",
+	  "1 digits in group 1 of \"0:11" },
+	{ "00 11 22 33", "character 3 (' '), not a hex digit or ':', in \"00 11 22 33\"" },
+	{ "0x6d5a", "character 2 ('x'), not a hex digit or ':', in \"0x6d5a\"" },
+	{ "", "an empty value: \"\"" },
+	{ "\"\"", "an empty value: \"\"" },
+	{ "symmetric extra", "\"symmetric extra\"" },
+	{ "symetric", "\"symetric\"" },
+	{ "default", "\"default\"" },
+	{ ":", "0 digits in group 1 of \":\"" },
+};
+
+/* rss_key: both spellings and both words store the right bytes; bad values
+ * fail on their line with the [global] key style; the default is symmetric. */
+static void test_rss_key(void)
+{
+	char text[1024], err[NATGW_ERR_MAX], want_err[NATGW_ERR_MAX];
+	uint8_t ramp[RSS_KEY_LEN];
+	struct natgw_config cfg;
+	int rc;
+
+	rss_key_ramp(ramp);
+	for (size_t i = 0; i < sizeof(rss_good) / sizeof(rss_good[0]); i++) {
+		const uint8_t *want = rss_good[i].want == RSS_SYM ? rss_key_symmetric :
+				      rss_good[i].want == RSS_MS ? rss_key_default : ramp;
+
+		snprintf(text, sizeof(text),
+			 "[global]\nmemory_mb = 64\nrss_key = %s\n[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n",
+			 rss_good[i].value);
+		err[0] = '\0';
+		rc = config_load_ini_text("rss.ini", text, strlen(text), &cfg, err, sizeof(err));
+		check(rc == 0, "rss_key %s: rc %d (%s)", rss_good[i].value, rc, err);
+		if (rc != 0)
+			continue;
+		check(memcmp(cfg.global.rss_key, want, RSS_KEY_LEN) == 0 && cfg.global.rss_key_set,
+		      "rss_key %s: wrong bytes stored (first %02x %02x, last %02x) or not set", rss_good[i].value,
+		      cfg.global.rss_key[0], cfg.global.rss_key[1], cfg.global.rss_key[RSS_KEY_LEN - 1]);
+		config_free(&cfg);
+	}
+	for (size_t i = 0; i < sizeof(rss_bad) / sizeof(rss_bad[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[global]\nmemory_mb = 64\nrss_key = %s\n[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n",
+			 rss_bad[i].value);
+		snprintf(want_err, sizeof(want_err), "rss.ini:3: " RSS_KEY_EXPECTED "%s", rss_bad[i].frag);
+		err[0] = '\0';
+		memset(&cfg, 0xa5, sizeof(cfg));
+		rc = config_load_ini_text("rss.ini", text, strlen(text), &cfg, err, sizeof(err));
+		check(rc == -EINVAL, "rss_key '%s': rc %d, want -EINVAL (%s)", rss_bad[i].value, rc, err);
+		if (rc == 0) {
+			config_free(&cfg);
+			continue;
+		}
+		check(strncmp(err, want_err, strlen(want_err)) == 0, "rss_key '%s':\n  got  %s\n  want %s...",
+		      rss_bad[i].value, err, want_err);
+		check(cfg.n_ports == 0 && cfg.neighbours == NULL, "rss_key '%s': cfg not freed", rss_bad[i].value);
+	}
+	/* absent: the symmetric key, not marked as configured */
+	snprintf(text, sizeof(text), "[global]\nmemory_mb = 64\n[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n");
+	rc = config_load_ini_text("rss.ini", text, strlen(text), &cfg, err, sizeof(err));
+	check(rc == 0 && memcmp(cfg.global.rss_key, rss_key_symmetric, RSS_KEY_LEN) == 0 &&
+	      !cfg.global.rss_key_set, "rss_key absent: rc %d, not the symmetric default", rc);
+	if (rc == 0)
+		config_free(&cfg);
+	/* the key name is case-insensitive; the unknown-key message lists it */
+	snprintf(text, sizeof(text), "[global]\nRSS_Key = microsoft\n[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n");
+	rc = config_load_ini_text("rss.ini", text, strlen(text), &cfg, err, sizeof(err));
+	check(rc == 0 && memcmp(cfg.global.rss_key, rss_key_default, RSS_KEY_LEN) == 0, "RSS_Key: %d %s", rc, err);
+	if (rc == 0)
+		config_free(&cfg);
+	snprintf(text, sizeof(text), "[global]\nrss_hkey = microsoft\n[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n");
+	rc = config_load_ini_text("rss.ini", text, strlen(text), &cfg, err, sizeof(err));
+	check(rc == -EINVAL && strstr(err, "rss.ini:2: [global] rss_hkey: unknown key (expected lcores,") != NULL &&
+	      strstr(err, "gratuitous_arp or rss_key)") != NULL, "unknown key message: %d %s", rc, err);
+	/* a duplicate is a duplicate key, also in another case */
+	snprintf(text, sizeof(text), "[global]\nrss_key = microsoft\nRSS_KEY = symmetric\n[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n");
+	rc = config_load_ini_text("rss.ini", text, strlen(text), &cfg, err, sizeof(err));
+	check(rc == -EINVAL && strstr(err, "rss.ini:3: duplicate key 'rss_key' in [global] (first on line 2)") != NULL,
+	      "duplicate rss_key: %d %s", rc, err);
+}
+
 /* ---- bad files ---------------------------------------------------------- */
 
 /* Read "; expect: FRAGMENT" from the first line of path into frag. */
@@ -1051,6 +1200,7 @@ int main(void)
 	test_nat_good();
 	test_filter_security();
 	test_filter_quirks();
+	test_rss_key();
 	test_bad_files();
 	test_special_files();
 	if (n_failed) {

@@ -6,7 +6,8 @@
  * config_validate (edits the loader would refuse are refused with the
  * loader's words), config_live_diff (table-driven: each change that needs a
  * restart is named, each live change appears in the summary), the [global]
- * socket_group key and config_load_ini_text. Runs with workdir tests/unit.
+ * socket_group and rss_key keys and config_load_ini_text. Runs with workdir
+ * tests/unit.
  * RFC 1918 / RFC 5737 addresses.
  */
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "natgw/config.h"
+#include "natgw/rss.h"
 
 #include "test_check.h"
 
@@ -36,6 +38,7 @@ static const char base_ini[] =
 	"icmp_burst = 5\n"
 	"neigh_timeout = 60\n"
 	"stats_interval = 10\n"
+	"rss_key = microsoft\n"
 	"\n"
 	"[port in1]\n"
 	"devargs = net_null0\n"
@@ -258,6 +261,8 @@ static void test_round_trip(void)
 	if (text != NULL) {
 		static const char *const want[] = {
 			"[global]\n", "socket_group = root\n", "file_prefix = natgw-test\n",
+			"rss_key = 6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:"
+			"ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa\n",
 			"[port in1]\n", "security_groups = web db\n", "nacl = open\n",
 			"[table main]\nports = in1 out\nroute.1 = default via 203.0.113.254 dev out\n"
 			"route.2 = 198.51.100.0/24 blackhole\nroute.3 = 10.9.0.0/16 via 10.0.1.254 dev in1\n",
@@ -566,6 +571,13 @@ static void d_socket(struct natgw_config *c) { snprintf(c->global.socket_path, s
 static void d_group(struct natgw_config *c) { snprintf(c->global.socket_group, sizeof(c->global.socket_group), "0"); }
 static void d_pidfile(struct natgw_config *c) { c->global.pidfile[0] = '\0'; }
 static void d_garp(struct natgw_config *c) { c->global.gratuitous_arp = false; }
+static void d_rss_key(struct natgw_config *c) { c->global.rss_key[39] ^= 1; }
+static void d_rss_key_default(struct natgw_config *c)
+{
+	memcpy(c->global.rss_key, rss_key_symmetric, RSS_KEY_LEN);
+	c->global.rss_key_set = false;
+}
+static void d_rss_key_unset(struct natgw_config *c) { c->global.rss_key_set = false; }
 static void d_devargs(struct natgw_config *c) { snprintf(c->ports[0].devargs, sizeof(c->ports[0].devargs), "net_null9"); }
 static void d_address(struct natgw_config *c) { c->ports[2].addr = ip("203.0.113.9"); }
 static void d_prefixlen(struct natgw_config *c) { c->ports[2].prefix_len = 25; }
@@ -712,6 +724,8 @@ static const struct {
 	{ "socket_group", d_group, -EBUSY, "[global] socket_group changed: needs a restart" },
 	{ "pidfile", d_pidfile, -EBUSY, "[global] pidfile changed: needs a restart" },
 	{ "garp", d_garp, -EBUSY, "[global] gratuitous_arp changed: needs a restart" },
+	{ "rss_key", d_rss_key, -EBUSY, "[global] rss_key changed: needs a restart" },
+	{ "rss_key default", d_rss_key_default, -EBUSY, "[global] rss_key changed: needs a restart" },
 	{ "devargs", d_devargs, -EBUSY, "[port in1] devargs changed: needs a restart" },
 	{ "address", d_address, -EBUSY, "[port out] address changed: needs a restart" },
 	{ "prefix len", d_prefixlen, -EBUSY, "[port out] address changed: needs a restart" },
@@ -732,6 +746,7 @@ static const struct {
 	{ "nat mapping", d_nat_mapping, -EBUSY, "[nat] mapping changed: needs a restart" },
 	/* live */
 	{ "nothing", d_none, 0, "no change" },
+	{ "rss_key same bytes", d_rss_key_unset, 0, "no change" },
 	{ "icmp_rate", d_icmp_rate, 0, "global: icmp_rate changed" },
 	{ "global live", d_global_live, 0, "global: icmp_burst, neigh_timeout, stats_interval changed" },
 	{ "route added", d_route_add, 0, "table main: +1 -0 routes" },
@@ -860,6 +875,79 @@ static void test_socket_group(void)
 	}
 }
 
+/* ---- [global] rss_key ------------------------------------------------------ */
+
+static const struct {
+	const char *line;   /* rss_key line of the file, or "" */
+	const uint8_t *key; /* expected bytes */
+	bool set;
+	const char *dumped; /* rss_key line of the dump, or NULL: none */
+} rss_cases[] = {
+	{ "", rss_key_symmetric, false, NULL },
+	{ "rss_key = symmetric\n", rss_key_symmetric, true,
+	  "rss_key = 6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:"
+	  "6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a:6d:5a\n" },
+	{ "rss_key = Microsoft\n", rss_key_default, true,
+	  "rss_key = 6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:"
+	  "ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa\n" },
+	{ "rss_key = 6D5A56DA255B0EC24167253D43A38FB0D0CA2BCBAE7B30B477CB2DA38030F20C6A42B73BBEAC01FA\n",
+	  rss_key_default, true,
+	  "rss_key = 6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:"
+	  "ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa\n" },
+};
+
+/* rss_key: dumped (hex, ':') when configured, not when left at its default;
+ * each round-trips with its bytes and rss_key_set; a key edited in the model
+ * without rss_key_set is still written, so it is never lost. */
+static void test_rss_key(void)
+{
+	char text[512], *dump;
+
+	for (size_t i = 0; i < sizeof(rss_cases) / sizeof(rss_cases[0]); i++) {
+		struct natgw_config cfg, again;
+
+		snprintf(text, sizeof(text), "[global]\n%s[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n",
+			 rss_cases[i].line);
+		if (load_text("rss_key", text, &cfg) != 0)
+			continue;
+		CHECK(memcmp(cfg.global.rss_key, rss_cases[i].key, RSS_KEY_LEN) == 0 &&
+		      cfg.global.rss_key_set == rss_cases[i].set, "rss_key case %zu: bytes or set", i);
+		round_trip("rss_key", &cfg);
+		dump = config_dump_ini(&cfg);
+		CHECK(dump != NULL, "rss_key case %zu: dump", i);
+		if (dump != NULL) {
+			if (rss_cases[i].dumped == NULL)
+				CHECK(strstr(dump, "rss_key") == NULL, "rss_key case %zu: default written:\n%s", i, dump);
+			else
+				CHECK(strstr(dump, rss_cases[i].dumped) != NULL, "rss_key case %zu: dump lacks \"%s\":\n%s",
+				      i, rss_cases[i].dumped, dump);
+			if (load_text("rss_key dump", dump, &again) == 0) {
+				CHECK(again.global.rss_key_set == rss_cases[i].set, "rss_key case %zu: set lost", i);
+				config_free(&again);
+			}
+			free(dump);
+		}
+		config_free(&cfg);
+	}
+	/* a key edited in the model (rss_key_set false) is written and kept */
+	{
+		struct natgw_config cfg, again;
+
+		snprintf(text, sizeof(text), "[port a]\ndevargs = net_null0\naddress = 10.0.0.1/24\n");
+		if (load_text("rss_key edit", text, &cfg) != 0)
+			return;
+		memcpy(cfg.global.rss_key, rss_key_default, RSS_KEY_LEN);
+		round_trip("rss_key edit", &cfg);
+		dump = config_dump_ini(&cfg);
+		if (dump != NULL && load_text("rss_key edit dump", dump, &again) == 0) {
+			CHECK(memcmp(again.global.rss_key, rss_key_default, RSS_KEY_LEN) == 0, "edited rss_key lost");
+			config_free(&again);
+		}
+		free(dump);
+		config_free(&cfg);
+	}
+}
+
 /* Text loads name their source; too much text is refused; text need not end in NUL. */
 static void test_load_text(void)
 {
@@ -896,6 +984,7 @@ int main(void)
 	test_validate();
 	test_live_diff();
 	test_socket_group();
+	test_rss_key();
 	test_load_text();
 	return tu_summary("test_config_dump");
 }

@@ -26,6 +26,7 @@
 
 #include <netinet/in.h>
 #include <rte_byteorder.h>
+#include <rte_ethdev.h>
 #include <rte_thash.h>
 
 #include "natgw/counters.h"
@@ -835,11 +836,42 @@ static void test_counters(void)
 	      "counter names");
 }
 
+/* ethdev hash types -> the model's: what ports report after start. */
+static void test_types_from_eth(void)
+{
+	static const struct {
+		uint64_t hf;
+		int rc;
+		uint32_t types;
+	} cases[] = {
+		{ RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP, 0, RSS_HASH_ALL },
+		{ RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP, 0, RSS_HASH_IPV4 | RSS_HASH_IPV4_TCP },
+		{ RTE_ETH_RSS_NONFRAG_IPV4_OTHER, 0, RSS_HASH_IPV4 },
+		{ RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_IPV6, 0, RSS_HASH_IPV4_UDP },
+		{ RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP, -ENOTSUP, 0 },
+		{ 0, -ENOTSUP, 0 },
+		{ RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_L3_SRC_ONLY, -ENOTSUP, 0 },
+		{ RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_L4_DST_ONLY, -ENOTSUP, 0 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t t = 0xdead;
+		int rc = rss_types_from_eth(cases[i].hf, &t);
+
+		CHECK(rc == cases[i].rc, "types case %u: rc %d", i, rc);
+		if (rc == 0)
+			CHECK(t == cases[i].types, "types case %u: 0x%x", i, t);
+		else
+			CHECK(t == 0xdead, "types case %u: output untouched on error", i);
+	}
+}
+
 int main(void)
 {
 	test_vectors();
 	test_table_vs_ref();
 	test_conf();
+	test_types_from_eth();
 	test_home_density();
 	test_steering(2, rss_key_default, NATGW_NAT_MAPPING_EIM);
 	test_steering(4, rss_key_default, NATGW_NAT_MAPPING_EIM);

@@ -10,6 +10,10 @@
  * session and translate it back. ICMP errors about those flows (from outside
  * about the translated packet, from inside about the original) must go to the
  * owner too; fragments of one datagram go to one worker; ARP replies to all.
+ * All of it with the symmetric steering key and again with the (asymmetric)
+ * Microsoft key. With the symmetric key, software steering must also agree
+ * with what a NIC programmed by natgw computes (same key, RETA queue
+ * i % NW) on each direction of a routed flow as received.
  */
 #include "test_nat.h"
 
@@ -18,6 +22,7 @@
 #define NW 4
 
 static struct nat_worker *nws[NW];
+static struct rss_conf steer_sc; /* software steering (steer_conf_init) */
 
 /* The owner of a parsed packet. */
 static uint16_t owner_of(struct tu_env *env, struct rte_mbuf *m)
@@ -26,7 +31,7 @@ static uint16_t owner_of(struct tu_env *env, struct rte_mbuf *m)
 
 	parse_stage(&env->w, &m, 1);
 	steer_pkt_fill(&sp, m);
-	return steer_owner(&rt, NW, &sp);
+	return steer_owner(&rt, &steer_sc, NW, &sp);
 }
 
 /* Run m on worker k's NAT state. */
@@ -217,6 +222,51 @@ static void test_routed(struct tu_env *env, unsigned rounds)
 	}
 }
 
+/* A NIC with natgw's symmetric key and RETA entry i -> queue i % NW: the
+ * queue it delivers each direction of routed TCP/UDP/ICMP flows to is the
+ * worker software steering picks. */
+static void test_hw_agreement(unsigned rounds)
+{
+	struct rss_conf hw;
+	uint16_t reta[512];
+	unsigned ok = 0;
+
+	rss_reta_fill(reta, 512, NW); /* a bigger RETA than steering's: agrees for NW = 4 */
+	if (rss_conf_init(&hw, rss_key_symmetric, RSS_KEY_LEN, reta, 512, RSS_HASH_ALL) != 0) {
+		CHECK(false, "hw rss_conf_init");
+		return;
+	}
+	for (unsigned i = 0; i < rounds; i++) {
+		uint8_t proto = i % 3 == 0 ? IPPROTO_TCP : i % 3 == 1 ? IPPROTO_UDP : IPPROTO_ICMP;
+		uint32_t a = rte_cpu_to_be_32(rnd_inside()), b = rte_cpu_to_be_32(rnd_outside());
+		uint16_t pa = rte_cpu_to_be_16(rnd_port()), pb = rte_cpu_to_be_16(rnd_port());
+		int qf = rss_queue_of_proto(&hw, proto, a, b, pa, pb);
+		int qr = rss_queue_of_proto(&hw, proto, b, a, pb, pa);
+		uint16_t sw = steer_sym_owner(&steer_sc, proto, a, pa, b, pb);
+
+		ok += qf == sw && qr == sw;
+	}
+	CHECK(ok == rounds, "hardware RSS with the symmetric key agrees with steering: %u of %u",
+	      ok, rounds);
+}
+
+/* Every flow kind, with steering keyed by key. */
+static void test_all_kinds(struct tu_env *env, const uint8_t *key, const char *name)
+{
+	unsigned fails = tu_failed;
+
+	if (steer_conf_init(&steer_sc, key, NW) != 0) {
+		CHECK(false, "steer_conf_init %s", name);
+		return;
+	}
+	test_snat(env, 2000);
+	test_echo(env, 500);
+	test_dnat(env, 500);
+	test_hairpin(env, 300);
+	test_routed(env, 4000);
+	printf("%s key: %s\n", name, tu_failed == fails ? "every flow kind steered consistently" : "FAILURES");
+}
+
 int main(void)
 {
 	struct tu_env env;
@@ -233,11 +283,9 @@ int main(void)
 			return 1;
 		}
 	}
-	test_snat(&env, 2000);
-	test_echo(&env, 500);
-	test_dnat(&env, 500);
-	test_hairpin(&env, 300);
-	test_routed(&env, 4000);
+	test_all_kinds(&env, rss_key_symmetric, "symmetric");
+	test_hw_agreement(20000);
+	test_all_kinds(&env, rss_key_default, "Microsoft");
 	for (unsigned k = 0; k < NW; k++)
 		nat_worker_destroy(nws[k]);
 	env.w.nat = NULL;
