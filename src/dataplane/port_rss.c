@@ -110,12 +110,12 @@ int dp_port_rss_setup(struct dataplane *dp, unsigned idx, const struct rte_eth_d
 	rc.rss_hf = ps->rss_hf;
 	rv = rte_eth_dev_rss_hash_update(ps->ethdev, &rc);
 	if (rv != 0)
-		RTE_LOG(NOTICE, USER1, "port %u: RSS key not settable (%s): using the device's\n",
-			idx, strerror(-rv));
+		RTE_LOG(NOTICE, USER1, "port %s: RSS key not settable (%s): using the device's\n",
+			dp->cfg->ports[idx].name, strerror(-rv));
 	rv = port_rss_reta_spread(ps->ethdev, info->reta_size, ps->n_rxq);
 	if (rv != 0)
-		RTE_LOG(NOTICE, USER1, "port %u: RETA not settable (%s): using the device's\n", idx,
-			strerror(-rv));
+		RTE_LOG(NOTICE, USER1, "port %s: RETA not settable (%s): using the device's\n",
+			dp->cfg->ports[idx].name, strerror(-rv));
 
 	memset(&rc, 0, sizeof(rc));
 	memset(dev_key, 0, sizeof(dev_key));
