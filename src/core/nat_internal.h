@@ -130,17 +130,25 @@ static inline uint64_t nat_mum(uint64_t a, uint64_t b)
 	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-/* Keyed hash of a 16-byte key (seeds are per worker, random: inside hosts
- * choosing ports cannot build long probe chains). */
+/* Keyed hash of a 16-byte key given as its two 64-bit words in memory
+ * order (seeds are per worker, random: inside hosts choosing ports cannot
+ * build long probe chains). */
+static inline uint32_t nat_hash_words(const struct nat_worker *nw, uint64_t a, uint64_t b)
+{
+	uint64_t h = nat_mum(a ^ nw->seed0, b ^ nw->seed1);
+
+	h = nat_mum(h ^ 0xa0761d6478bd642full, (h >> 29) ^ 0xe7037ed1a0b428dbull);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Keyed hash of a 16-byte key. */
 static inline uint32_t nat_hash_key(const struct nat_worker *nw, const struct nat_key *k)
 {
-	uint64_t a, b, h;
+	uint64_t a, b;
 
 	memcpy(&a, k, 8);
 	memcpy(&b, (const uint8_t *)k + 8, 8);
-	h = nat_mum(a ^ nw->seed0, b ^ nw->seed1);
-	h = nat_mum(h ^ 0xa0761d6478bd642full, (h >> 29) ^ 0xe7037ed1a0b428dbull);
-	return (uint32_t)(h ^ (h >> 32));
+	return nat_hash_words(nw, a, b);
 }
 
 /* Keyed hash of a 64-bit value (mapping and host tables). */
@@ -177,6 +185,84 @@ static inline uint64_t nat_rand(struct nat_worker *nw)
 static inline uint32_t nat_rand_below(struct nat_worker *nw, uint32_t n)
 {
 	return (uint32_t)(((nat_rand(nw) >> 32) * (uint64_t)n) >> 32);
+}
+
+/* ---- the lookup, inline for the batched packet path (nat_stage.c) ----
+ * nat_table.c exports the same as nat_session_hash / _prefetch /
+ * _lookup_hashed; the stage inlines these instead, since a call per packet
+ * per pass costs more than the work it does. */
+
+/* Are two keys equal (compared as two 64-bit words)? */
+static inline bool nat_key_eq(const struct nat_key *a, const struct nat_key *b)
+{
+	uint64_t a0, a1, b0, b1;
+
+	memcpy(&a0, a, 8);
+	memcpy(&a1, (const uint8_t *)a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, (const uint8_t *)b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
+
+/* Prefetch the home slot of hash h (first pass of a batched lookup). */
+static inline void nat_slot_prefetch(const struct nat_worker *nw, uint32_t h)
+{
+	__builtin_prefetch(&nw->slots[h & nw->slot_mask]);
+}
+
+/* Second pass of a batched lookup: prefetch the session of the first slot
+ * (within 4 probes) whose tag matches h, if any. */
+static inline void nat_sess_prefetch_hashed(const struct nat_worker *nw, uint32_t h)
+{
+	uint32_t mask = nw->slot_mask, i = h & mask;
+
+	for (unsigned probe = 0; probe < 4; probe++) {
+		const struct nat_slot *sl = &nw->slots[i];
+
+		if (sl->val == 0)
+			return;
+		if (sl->tag == h) {
+			__builtin_prefetch(&nw->sess[(sl->val - 1) >> 1]);
+			return;
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+/* The session of key k (hash h), *dir = 0 for its orig, 1 for its reply
+ * key (dir may be NULL); NULL when absent. */
+static inline struct nat_session *nat_sess_find(struct nat_worker *nw, const struct nat_key *k,
+						uint32_t h, int *dir)
+{
+	uint32_t mask = nw->slot_mask, i = h & mask;
+
+	for (;;) {
+		const struct nat_slot *sl = &nw->slots[i];
+
+		if (sl->val == 0)
+			return NULL;
+		if (sl->tag == h) {
+			uint32_t v = sl->val - 1;
+			struct nat_session *s = &nw->sess[v >> 1];
+
+			if (nat_key_eq((v & 1) ? &s->reply : &s->orig, k)) {
+				if (dir != NULL)
+					*dir = (int)(v & 1);
+				return s;
+			}
+		}
+		i = (i + 1) & mask;
+	}
+}
+
+/* nat_session_touch, with its common case inline: a session touched already
+ * this second in the same class needs nothing (see nat_session_touch). */
+static inline void nat_sess_touch(struct nat_worker *nw, struct nat_session *s, uint8_t tclass,
+				  uint32_t now)
+{
+	if (s->last_seen == now && s->tclass == tclass)
+		return;
+	nat_session_touch(nw, s, tclass, now);
 }
 
 /* nat_alloc.c: set up / tear down the allocator part of nw (create time). */

@@ -44,6 +44,7 @@
 #include "natgw/nat.h"
 #include "natgw/pipeline.h"
 
+#include "nat_internal.h"
 #include "nat_stage_internal.h"
 
 #define NAT_EXPIRE_BUDGET 1024
@@ -197,7 +198,7 @@ static void nat_pre_hit(struct worker *w, struct rte_mbuf *m, struct pkt_meta *p
 		}
 		tclass = nat_tcp_tclass(s->tcp_state);
 	}
-	nat_session_touch(w->nat, s, tclass, now);
+	nat_sess_touch(w->nat, s, tclass, now);
 	pm->flags |= PKT_F_TRACKED;
 	nat_apply(w, m, pm, s, dir);
 }
@@ -386,13 +387,24 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 	static const struct nat_key no_key;
 	struct pkt_meta *pm = pkt_meta(m);
 	struct nat_session *s;
-	bool to_pool;
+	bool to_pool, looked_up = false;
 	int dir = 0;
 
 	if (pm->action != PKT_TX || pm->ethertype != RTE_ETHER_TYPE_IPV4 ||
 	    (pm->cls != PKT_CLASS_LOCAL && pm->cls != PKT_CLASS_TRANSIT) ||
 	    (pm->flags & PKT_F_NAT_DONE))
 		return;
+	/* The common case first: a keyed packet (TCP, UDP or ICMP echo, L4
+	 * valid, not a fragment) with TTL > 1 passes every check below,
+	 * whatever to_pool is, so its lookup comes straight away. */
+	if (key != NULL && pm->ttl > 1) {
+		s = found != NULL ? found : nat_sess_find(w->nat, key, hash, &found_dir);
+		if (s != NULL) {
+			nat_pre_hit(w, m, pm, s, found_dir, now);
+			return;
+		}
+		looked_up = true;
+	}
 	to_pool = nat_is_pool_addr(rt, pm->dst_ip);
 	if (pm->proto != IPPROTO_TCP && pm->proto != IPPROTO_UDP && pm->proto != IPPROTO_ICMP) {
 		if (to_pool || (pm->in_port == rt->port && nat_is_inside(rt, pm->dst_ip)))
@@ -411,11 +423,12 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 		nat_pre_icmp_error(w, rt, m, pm, to_pool);
 		return;
 	}
-	if (key != NULL) {
+	if (key != NULL && !looked_up) {
+		/* TTL <= 1 to a pool address: the hit path sends time exceeded. */
 		s = found;
 		dir = found_dir;
 		if (s == NULL)
-			s = nat_session_lookup_hashed(w->nat, key, hash, &dir);
+			s = nat_sess_find(w->nat, key, hash, &dir);
 		if (s != NULL) {
 			nat_pre_hit(w, m, pm, s, dir, now);
 			return;
@@ -432,14 +445,34 @@ static void nat_pre_one(struct worker *w, const struct nat_rt *rt, struct rte_mb
 }
 
 /* The plain lookup key of a parsed packet (TCP, UDP, ICMP echo; not a
- * fragment, not yet translated); false when it has none. */
-static bool nat_pre_key(const struct pkt_meta *pm, struct nat_key *key)
+ * fragment, not yet translated) and its words for hashing (the same key
+ * nat_key_make gives); false when it has none. */
+static bool nat_pre_key(const struct pkt_meta *pm, struct nat_key *key, uint64_t w[2])
 {
-	return pm->action == PKT_TX && (pm->flags & PKT_F_L4_VALID) &&
-	       !(pm->flags & (PKT_F_FRAGMENT | PKT_F_NAT_DONE)) &&
-	       (pm->proto == IPPROTO_TCP || pm->proto == IPPROTO_UDP || pm->proto == IPPROTO_ICMP) &&
-	       nat_key_make(key, pm->proto, pm->src_ip, pm->dst_ip, pm->sport, pm->dport,
-			    pm->icmp_type);
+	uint16_t sport = pm->sport, dport = pm->dport;
+
+	if (pm->action != PKT_TX || !(pm->flags & PKT_F_L4_VALID) ||
+	    (pm->flags & (PKT_F_FRAGMENT | PKT_F_NAT_DONE)))
+		return false;
+	switch (pm->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+		break;
+	case IPPROTO_ICMP: /* the echo id is sport of a request, dport of a reply */
+		if (pm->icmp_type == NAT_ICMP_ECHO_REQUEST) {
+			dport = 0;
+		} else if (pm->icmp_type == NAT_ICMP_ECHO_REPLY) {
+			dport = sport;
+			sport = 0;
+		} else {
+			return false;
+		}
+		break;
+	default:
+		return false;
+	}
+	nat_key_pack(key, pm->proto, pm->src_ip, pm->dst_ip, sport, dport, w);
+	return true;
 }
 
 /* Security groups: look the batch's keyed packets up now; those that miss
@@ -455,7 +488,7 @@ static void nat_pre_sg_misses(struct worker *w, struct rte_mbuf **pkts, uint16_t
 	for (uint16_t i = 0; i < k; i++) {
 		if (!keyed[i])
 			continue;
-		found[i] = nat_session_lookup_hashed(w->nat, &keys[i], hash[i], &found_dir[i]);
+		found[i] = nat_sess_find(w->nat, &keys[i], hash[i], &found_dir[i]);
 		if (found[i] == NULL &&
 		    (w->snap->sg_ports & (UINT32_C(1) << pkt_meta(pkts[i])->in_port)))
 			miss[n_miss++] = pkts[i];
@@ -485,12 +518,18 @@ void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 		 * prefetch. Pass 2: prefetch the sessions. Pass 3: the real work,
 		 * which then mostly finds slots and sessions in cache. */
 		for (uint16_t i = 0; i < k; i++) {
-			keyed[i] = nat_pre_key(pkt_meta(pkts[i]), &keys[i]);
-			hash[i] = keyed[i] ? nat_session_hash(w->nat, &keys[i]) : 0;
+			uint64_t words[2];
+
+			keyed[i] = nat_pre_key(pkt_meta(pkts[i]), &keys[i], words);
+			hash[i] = 0;
+			if (keyed[i]) {
+				hash[i] = nat_hash_words(w->nat, words[0], words[1]);
+				nat_slot_prefetch(w->nat, hash[i]);
+			}
 		}
 		for (uint16_t i = 0; i < k; i++)
 			if (keyed[i])
-				nat_session_prefetch(w->nat, hash[i]);
+				nat_sess_prefetch_hashed(w->nat, hash[i]);
 		memset(found, 0, k * sizeof(found[0]));
 		if (w->snap->sg_ports != 0)
 			nat_pre_sg_misses(w, pkts, k, keys, hash, keyed, found, found_dir);
@@ -502,8 +541,11 @@ void nat_prerouting_stage(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	}
 }
 
-/* Open a masquerade (SNAT) session for m leaving through the NAT port. */
-static bool nat_post_snat(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m,
+/* Open a masquerade (SNAT) session for m leaving through the NAT port.
+ * (Not inlined, like nat_post_track: inlined, their register saves and
+ * stack frame would be paid on every packet nat_postrouting sees, most of
+ * which were translated already and return at its first test.) */
+static __rte_noinline bool nat_post_snat(struct worker *w, const struct nat_rt *rt, struct rte_mbuf *m,
 			  struct pkt_meta *pm)
 {
 	uint32_t now = nat_now(w);
@@ -559,7 +601,8 @@ static bool nat_post_snat(struct worker *w, const struct nat_rt *rt, struct rte_
  * tracked (TCP SYN, UDP, ICMP echo request); other packets the rules allowed
  * pass untracked (their replies then meet the rules as new flows, as after a
  * flush). Returns false when m was dropped (table full). */
-static bool nat_post_track(struct worker *w, struct rte_mbuf *m, struct pkt_meta *pm)
+static __rte_noinline bool nat_post_track(struct worker *w, struct rte_mbuf *m,
+					   struct pkt_meta *pm)
 {
 	uint32_t now = nat_now(w);
 	struct nat_key k, reply;

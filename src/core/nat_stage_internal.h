@@ -89,6 +89,24 @@ static inline bool nat_key_make(struct nat_key *k, uint8_t proto, uint32_t saddr
 	return true;
 }
 
+/* Fill k from its fields with two 64-bit stores and return its words in
+ * w[] (for nat_hash_words). A key built with narrow stores (memset, then
+ * field by field) and read back at once as words stalls the CPU's store
+ * forwarding on every packet; this builds the words in registers. */
+static inline void nat_key_pack(struct nat_key *k, uint8_t proto, uint32_t saddr,
+				uint32_t daddr, uint16_t sport, uint16_t dport, uint64_t w[2])
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	w[0] = (uint64_t)saddr | (uint64_t)daddr << 32;
+	w[1] = (uint64_t)sport | (uint64_t)dport << 16 | (uint64_t)proto << 32;
+#else
+	w[0] = (uint64_t)saddr << 32 | (uint64_t)daddr;
+	w[1] = (uint64_t)sport << 48 | (uint64_t)dport << 32 | (uint64_t)proto << 24;
+#endif
+	memcpy(k, &w[0], 8);
+	memcpy((uint8_t *)k + 8, &w[1], 8);
+}
+
 /* The key a packet of session s in direction dir is rewritten to: the other
  * direction's tuple with source and destination swapped. */
 static inline void nat_key_target(const struct nat_session *s, int dir, struct nat_key *to)

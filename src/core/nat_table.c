@@ -40,24 +40,6 @@ static uint32_t pow2_roundup(uint32_t v)
 	return p;
 }
 
-/* Are two keys equal (compared as two 64-bit words)? */
-static inline bool key_eq(const struct nat_key *a, const struct nat_key *b)
-{
-	uint64_t a0, a1, b0, b1;
-
-	memcpy(&a0, a, 8);
-	memcpy(&a1, (const uint8_t *)a + 8, 8);
-	memcpy(&b0, b, 8);
-	memcpy(&b1, (const uint8_t *)b + 8, 8);
-	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-}
-
-/* The key of session s in direction dir. */
-static inline const struct nat_key *sess_key(const struct nat_session *s, unsigned dir)
-{
-	return dir ? &s->reply : &s->orig;
-}
-
 /* May the entry at j (home slot k) stay where it is when slot i is emptied,
  * i.e. does k lie cyclically in (i, j]? (backward-shift deletion) */
 static inline bool stays(uint32_t i, uint32_t j, uint32_t k)
@@ -321,58 +303,27 @@ uint32_t nat_session_hash(struct nat_worker *nw, const struct nat_key *k)
 {
 	uint32_t h = nat_hash_key(nw, k);
 
-	__builtin_prefetch(&nw->slots[h & nw->slot_mask]);
+	nat_slot_prefetch(nw, h);
 	return h;
 }
 
 /* Prefetch the session of the first slot whose tag matches h (if any). */
 void nat_session_prefetch(struct nat_worker *nw, uint32_t h)
 {
-	uint32_t mask = nw->slot_mask, i = h & mask;
-
-	for (unsigned probe = 0; probe < 4; probe++) {
-		const struct nat_slot *sl = &nw->slots[i];
-
-		if (sl->val == 0)
-			return;
-		if (sl->tag == h) {
-			__builtin_prefetch(&nw->sess[(sl->val - 1) >> 1]);
-			return;
-		}
-		i = (i + 1) & mask;
-	}
+	nat_sess_prefetch_hashed(nw, h);
 }
 
 /* Find the session of key k; *dir = 0 for its orig, 1 for its reply key. */
 struct nat_session *nat_session_lookup(struct nat_worker *nw, const struct nat_key *k, int *dir)
 {
-	return nat_session_lookup_hashed(nw, k, nat_hash_key(nw, k), dir);
+	return nat_sess_find(nw, k, nat_hash_key(nw, k), dir);
 }
 
 /* nat_session_lookup with k's hash already computed (nat_session_hash). */
 struct nat_session *nat_session_lookup_hashed(struct nat_worker *nw, const struct nat_key *k,
 					      uint32_t h, int *dir)
 {
-	uint32_t mask = nw->slot_mask;
-	uint32_t i = h & mask;
-
-	for (;;) {
-		const struct nat_slot *sl = &nw->slots[i];
-
-		if (sl->val == 0)
-			return NULL;
-		if (sl->tag == h) {
-			uint32_t v = sl->val - 1;
-			struct nat_session *s = &nw->sess[v >> 1];
-
-			if (key_eq(sess_key(s, v & 1), k)) {
-				if (dir != NULL)
-					*dir = (int)(v & 1);
-				return s;
-			}
-		}
-		i = (i + 1) & mask;
-	}
+	return nat_sess_find(nw, k, h, dir);
 }
 
 /* Is the padding of k zero (the contract of struct nat_key)? */
@@ -391,7 +342,7 @@ struct nat_session *nat_session_insert(struct nat_worker *nw, const struct nat_k
 	int rc;
 
 	if (tclass >= NAT_TC_MAX || !key_pad_ok(orig) || !key_pad_ok(reply) ||
-	    key_eq(orig, reply)) {
+	    nat_key_eq(orig, reply)) {
 		rc = -EINVAL;
 		goto err;
 	}
