@@ -2,8 +2,9 @@
  *
  * main.c parses the command line into bench_opts (inproc) or wire_opts
  * (wire) and calls the mode; bench_inproc.c and bench_wire.c fill result
- * structs; bench_out.c prints them as a table or as JSON lines; bench_pkt.c
- * builds the packets both modes send (the same UDP flows).
+ * structs (bench_scaling.c: inproc's 1-worker baseline rounds); bench_out.c
+ * prints them as a table or as JSON lines; bench_pkt.c builds the packets
+ * both modes send (the same UDP flows).
  */
 #ifndef NATGW_BENCH_H
 #define NATGW_BENCH_H
@@ -29,17 +30,29 @@ extern const uint16_t bench_imix_sizes[BENCH_IMIX_LEN];
 /* Mean IMIX frame size incl. CRC (4342 / 12). */
 #define BENCH_IMIX_MEAN (4342.0 / 12.0)
 
-/* Packet generator state: flow f of packet number pos is
- * (pos * BENCH_FLOW_STEP) % flows; flow f goes from inside host
- * src_ip + f / 63, port sport + f % 63, to dst_ip + f % 131072, port dport.
- * UDP checksum 0 (none). */
+#define BENCH_FLOW_STEP_ALT 7907u /* the stride for a flow list whose length 7919 divides */
+
+/* Packet generator state: packet number pos visits index
+ * i = (pos * step) % flows, step = BENCH_FLOW_STEP; its flow is f = i, or
+ * f = flow_ids[i] with a flow list (bench_pkt_use_flows: one worker's share
+ * of the flows). Flow f goes from inside host src_ip + f / 63, port
+ * sport + f % 63, to dst_ip + f % 131072, port dport. UDP checksum 0 (none). */
 struct bench_pkt {
 	uint8_t hdr[BENCH_HDR_LEN]; /* Ethernet + IPv4 + UDP template */
 	uint32_t src_ip;            /* host order, first inside host */
 	uint32_t dst_ip;            /* host order, first destination */
 	uint16_t sport;             /* host order, first source port */
-	uint32_t flows;
+	uint16_t dport;             /* host order */
+	uint32_t flows;             /* flows visited (the list's length with one) */
+	uint32_t step;              /* stride, prime and not dividing flows */
+	const uint32_t *flow_ids;   /* NULL: flows 0..flows-1 */
 	unsigned size;              /* frame size incl. CRC; 0: IMIX */
+};
+
+/* One flow's addresses and ports (host order). */
+struct bench_tuple {
+	uint32_t src, dst;
+	uint16_t sport, dport;
 };
 
 /* Set up the generator. size 0 means IMIX. 0 or -EINVAL (flows a multiple
@@ -47,6 +60,13 @@ struct bench_pkt {
 int bench_pkt_init(struct bench_pkt *g, const struct rte_ether_addr *src_mac,
 		   const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
 		   uint16_t sport, uint16_t dport, uint32_t flows, unsigned size);
+
+/* Visit only the n flows of ids (kept by the caller; n >= 1), every one
+ * once per n packets. */
+void bench_pkt_use_flows(struct bench_pkt *g, const uint32_t *ids, uint32_t n);
+
+/* The tuple of flow f. */
+void bench_pkt_tuple(const struct bench_pkt *g, uint32_t f, struct bench_tuple *t);
 
 /* Frame size incl. CRC of packet number pos. */
 static inline unsigned bench_pkt_size(const struct bench_pkt *g, uint64_t pos)
@@ -64,6 +84,7 @@ void bench_pkt_write(const struct bench_pkt *g, struct rte_mbuf *m, uint64_t pos
 enum bench_stage {
 	BENCH_STAGE_RX,      /* metadata reset and RX counters (dp_worker_process) */
 	BENCH_STAGE_PARSE,   /* parse_stage */
+	BENCH_STAGE_STEER,   /* ownership check of each packet (several workers, NAT) */
 	BENCH_STAGE_FILTER,  /* filter_ingress_stage */
 	BENCH_STAGE_NAT,     /* nat_prerouting_stage (session lookup, rewrite) */
 	BENCH_STAGE_FORWARD, /* forward_stage: route, egress filter, NAT postrouting, TTL, neighbour */
@@ -73,9 +94,12 @@ enum bench_stage {
 
 extern const char *const bench_stage_names[BENCH_STAGE_MAX];
 
+#define BENCH_MAX_WORKERS 16   /* as DP_MAX_WORKERS */
+#define BENCH_MAX_ROUNDS 20    /* --rounds */
+
 struct bench_opts {
-	uint64_t packets;   /* packets to push through the pipeline */
-	unsigned flows;     /* distinct 5-tuples */
+	uint64_t packets;   /* packets to push through the pipeline (all workers) */
+	unsigned flows;     /* distinct 5-tuples (all workers) */
 	unsigned size;      /* frame size incl. CRC, 64..1518 */
 	unsigned memory_mb;
 	int json;
@@ -85,36 +109,79 @@ struct bench_opts {
 	int no_stages;      /* skip the per-stage pass */
 	unsigned sg_rules;  /* a security group on "in" with this many ingress rules */
 	unsigned nacl_rules;/* a NACL on "in" with this many ingress rules */
+	unsigned workers;   /* workers, one per EAL lcore (1..BENCH_MAX_WORKERS) */
+	char lcores[64];    /* their CPUs, EAL -l list (bench_lcores_pick) */
+	int flow_list;      /* generate from a flow list even with one worker (as
+			       several workers do: same generator for --baseline) */
+	int baseline;       /* --baseline: a 1-worker run before each --workers run */
+	unsigned rounds;    /* --baseline pairs, interleaved */
+	unsigned round;     /* this run's round (1..rounds), 0: not a --baseline run */
 };
 
-struct bench_result {
-	uint64_t packets;
+/* One worker's part of a run (its own flows, on its own lcore). */
+struct bench_worker_result {
+	unsigned lcore;
+	uint32_t flows;            /* flows (with NAT: sessions) this worker owns */
+	uint64_t packets;          /* measured run */
 	uint64_t forwarded;
-	uint64_t drops;
+	uint64_t drops;            /* first pass and measured run */
 	uint64_t bytes;            /* frame bytes (incl. CRC) of the measured run */
-	uint64_t cycles_filter_build; /* compiling the filters into the snapshot */
-	uint64_t cycles_total;     /* generator + pipeline + TX */
-	uint64_t cycles_generator; /* alloc + template copy + free only */
-	uint64_t hz;
-	uint64_t cycles_first_pass; /* every flow once: session creation with NAT */
+	uint64_t handed_off;       /* packets it gave another worker (wrong owner) */
+	uint64_t handed_in;
+	uint64_t tsc_start, tsc_end; /* measured run (generator + pipeline + TX) */
+	uint64_t cycles_generator; /* alloc + template copy + free only, same packets */
+	uint64_t cycles_first_pass; /* every own flow once: session creation with NAT */
 	uint64_t sessions_created;
-	uint64_t sessions;         /* sessions in the table during the measured run */
-	unsigned bytes_per_session;
+	uint64_t sessions;         /* in its table during the measured run */
 	/* Per-stage pass (established flows, same bursts as the measured run). */
 	uint64_t stage_packets;
 	uint64_t stage_forwarded;
 	uint64_t stage_bursts;
+	uint64_t stage_stray;      /* packets the steer stage found another worker owns */
 	uint64_t stage_cycles[BENCH_STAGE_MAX]; /* raw, timer overhead included */
 	double timer_overhead;     /* cycles of one rte_rdtsc() pair, subtracted per burst */
 };
 
+/* A run: sums over the workers, and each worker's part. */
+struct bench_result {
+	unsigned n_workers;
+	uint64_t packets;
+	uint64_t forwarded;
+	uint64_t drops;
+	uint64_t bytes;
+	uint64_t handed_off;
+	uint64_t handed_in;
+	uint64_t cycles_filter_build; /* compiling the filters into the snapshot */
+	uint64_t hz;
+	uint64_t sessions_created;
+	uint64_t sessions;
+	unsigned bytes_per_session;
+	uint64_t stage_packets;
+	uint64_t stage_forwarded;
+	struct bench_worker_result w[BENCH_MAX_WORKERS];
+};
+
+/* Choose the CPUs of n workers: the first n this process may run on, as an
+ * EAL -l list into buf. 0, or -ERANGE when fewer than n are available
+ * (*avail says how many). */
+int bench_lcores_pick(unsigned n, char *buf, size_t len, unsigned *avail);
+
 /* Run the in-process forwarding benchmark once. 0 or -errno. */
 int bench_inproc(const struct bench_opts *o, struct bench_result *r);
+
+/* Run it in a child process (the EAL starts only once per process); the
+ * result comes back through a pipe. 0 or -errno. */
+int bench_inproc_child(const struct bench_opts *o, struct bench_result *r);
 
 /* Run it for each of the sweep's session counts (a child process each, as
  * the EAL starts only once per process) and print one line/object each.
  * Returns the process exit status. */
 int bench_inproc_sweep(const struct bench_opts *o);
+
+/* bench_scaling.c: --baseline: o->rounds times, a 1-worker run then an
+ * o->workers run (each in a child), one line (object) each, then the
+ * medians and the scaling factor. Returns the process exit status. */
+int bench_inproc_scaling(const struct bench_opts *o);
 
 /* ---- bench_wire.c ---- */
 
@@ -184,6 +251,12 @@ void bench_eal_cleanup(void);
 void bench_out_inproc(FILE *f, const struct bench_opts *o, const struct bench_result *r);
 void bench_out_sweep_header(FILE *f, const struct bench_opts *o);
 void bench_out_sweep_row(FILE *f, const struct bench_opts *o, const struct bench_result *r);
+void bench_out_scaling_header(FILE *f, const struct bench_opts *o);
+void bench_out_scaling_row(FILE *f, const struct bench_opts *o, const struct bench_result *r);
+/* base[i], multi[i]: round i's 1-worker and o->workers results (NULL: failed). */
+void bench_out_scaling_summary(FILE *f, const struct bench_opts *o,
+			       const struct bench_result *const *base,
+			       const struct bench_result *const *multi, unsigned rounds);
 void bench_out_wire_header(FILE *f, const struct wire_opts *o, const struct wire_info *wi);
 void bench_out_wire_trial(FILE *f, const struct wire_opts *o, const struct wire_info *wi,
 			  const struct wire_trial *t);

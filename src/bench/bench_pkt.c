@@ -5,7 +5,9 @@
  * the lengths and the IPv4 header checksum. UDP checksums are 0 (none), so
  * payload bytes (wire mode's timestamp) can change without touching them.
  * Flows are visited with a prime stride so consecutive packets hit distant
- * flows (and distant session table slots). Stateless after init.
+ * flows (and distant session table slots); with several workers each
+ * generator visits a list of its own flows (bench_pkt_use_flows) the same
+ * way. Stateless after init.
  */
 #include <errno.h>
 #include <string.h>
@@ -41,9 +43,26 @@ int bench_pkt_init(struct bench_pkt *g, const struct rte_ether_addr *src_mac,
 	g->src_ip = src_ip;
 	g->dst_ip = dst_ip;
 	g->sport = sport;
+	g->dport = dport;
 	g->flows = flows;
+	g->step = BENCH_FLOW_STEP;
 	g->size = size;
 	return 0;
+}
+
+void bench_pkt_use_flows(struct bench_pkt *g, const uint32_t *ids, uint32_t n)
+{
+	g->flow_ids = ids;
+	g->flows = n;
+	g->step = n % BENCH_FLOW_STEP != 0 ? BENCH_FLOW_STEP : BENCH_FLOW_STEP_ALT;
+}
+
+void bench_pkt_tuple(const struct bench_pkt *g, uint32_t f, struct bench_tuple *t)
+{
+	t->src = g->src_ip + f / BENCH_PORTS_PER_HOST;
+	t->dst = g->dst_ip + f % BENCH_DST_ADDRS;
+	t->sport = (uint16_t)(g->sport + f % BENCH_PORTS_PER_HOST);
+	t->dport = g->dport;
 }
 
 void bench_pkt_write(const struct bench_pkt *g, struct rte_mbuf *m, uint64_t pos)
@@ -51,7 +70,8 @@ void bench_pkt_write(const struct bench_pkt *g, struct rte_mbuf *m, uint64_t pos
 	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
 	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-	uint32_t f = (uint32_t)((pos * BENCH_FLOW_STEP) % g->flows);
+	uint32_t i = (uint32_t)((pos * g->step) % g->flows);
+	uint32_t f = g->flow_ids != NULL ? g->flow_ids[i] : i;
 	uint16_t frame = (uint16_t)(bench_pkt_size(g, pos) - RTE_ETHER_CRC_LEN);
 	uint16_t l3 = (uint16_t)(frame - sizeof(struct rte_ether_hdr));
 

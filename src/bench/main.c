@@ -9,6 +9,7 @@
  * in bench_out.c; the packets both modes send in bench_pkt.c.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <sched.h>
@@ -21,6 +22,7 @@
 static const char usage_text[] =
 	"usage: natgw-bench inproc [--packets N] [--flows N] [--size BYTES | --imix] [--nat]\n"
 	"                          [--sweep] [--sg-rules N] [--nacl-rules N] [--no-stages] [--json]\n"
+	"                          [--workers N [--baseline [--rounds R]]]\n"
 	"       natgw-bench wire --tx-port DEVARGS --rx-port DEVARGS [--rate MPPS|max]\n"
 	"                          [--flows N] [--size BYTES | --imix] [--duration S] [--ndr]\n"
 	"                          [--loss PCT] [--precision PCT] [--lcores LIST] [--json]\n"
@@ -37,10 +39,19 @@ static const char usage_text[] =
 	"  --imix          IMIX instead: 64, 594 and 1518-byte frames 7:4:1 (mean 361.8)\n"
 	"  --json          one JSON object per line and run instead of a table\n"
 	"\n"
-	"inproc: one core runs the worker's real code (parse, filters, NAT, route, TTL,\n"
-	"neighbour, Ethernet rewrite, buffered TX into net_null) on generated mbufs; the\n"
-	"generator's own cost is measured apart and subtracted (\"forwarding\").\n"
-	"  --packets N     packets in the measured run (default 20000000)\n"
+	"inproc: a worker (one core; --workers: several) runs the worker's real code\n"
+	"(parse, filters, NAT, route, TTL, neighbour, Ethernet rewrite, buffered TX\n"
+	"into net_null) on generated mbufs; the generator's own cost is measured apart\n"
+	"and subtracted (\"forwarding\").\n"
+	"  --packets N     packets in the measured run (default 20000000; all workers)\n"
+	"  --workers N     N workers, each on its own CPU (the first N this process may\n"
+	"                  use), all at once; each sends the flows it owns (those the\n"
+	"                  dataplane's ownership check keeps on it, about --flows / N),\n"
+	"                  until one of them has sent --packets / N (default 1)\n"
+	"  --baseline      with --workers N: a 1-worker run, then an N-worker run, each\n"
+	"                  in a child process, --rounds times interleaved; then the\n"
+	"                  medians and the scaling factor (\"x of 1 worker\")\n"
+	"  --rounds R      --baseline rounds (default 1, at most 20)\n"
 	"  --nat           masquerade every flow (NAT on the egress port)\n"
 	"  --sweep         NAT at 1k, 64k, 1M and 4M sessions, one line (object) each;\n"
 	"                  --packets per point\n"
@@ -49,21 +60,40 @@ static const char usage_text[] =
 	"  --nacl-rules N  a NACL on the ingress port with N rules (the last allows)\n"
 	"  --no-stages     skip the per-stage pass (it doubles the run time)\n"
 	"  JSON fields: mode (\"inproc\"), timestamp (UTC), sweep, nat, imix, size (frame\n"
-	"  bytes incl. CRC; IMIX: the mean), mean_frame_bytes, flows, sessions (in the\n"
-	"  table while measuring), packets, forwarded, drops, seconds, mpps (incl.\n"
-	"  generator), cycles_per_packet, generator_cycles_per_packet,\n"
-	"  forwarding_cycles_per_packet, forwarding_mpps (1 core, generator excluded),\n"
-	"  forwarding_gbps (frame bits at forwarding_mpps), sessions_created,\n"
-	"  new_sessions_per_second (first packet of each flow, 1 core), bytes_per_session\n"
-	"  (session, lookup slots, share of host and mapping tables), sg_rules,\n"
-	"  nacl_rules, snapshot_build_ms; per stage for established flows, in cycles per\n"
-	"  packet from a separate pass with rte_rdtsc() around each stage:\n"
-	"  stage_rx_cycles (metadata reset, RX counters), stage_parse_cycles,\n"
-	"  stage_filter_ingress_cycles, stage_nat_prerouting_cycles (session lookup and\n"
-	"  rewrite), stage_forward_cycles (route, egress filter, NAT postrouting, TTL,\n"
-	"  neighbour, Ethernet header), stage_tx_cycles (verdict dispatch, TX buffer,\n"
-	"  net_null TX incl. freeing), stage_sum_cycles, stage_timer_overhead_cycles\n"
-	"  (one rdtsc pair, already subtracted), stage_packets, stage_forwarded; tsc_hz.\n"
+	"  bytes incl. CRC; IMIX: the mean), mean_frame_bytes, workers, flows, sessions\n"
+	"  (in the tables while measuring), packets, forwarded, drops, handed_off\n"
+	"  (packets a worker gave the worker owning them: 0 unless the flows are\n"
+	"  partitioned wrong; not forwarded), handed_in, seconds (the measured\n"
+	"  interval), mpps (all workers, incl. generator), cycles_per_packet,\n"
+	"  generator_cycles_per_packet, forwarding_cycles_per_packet (cycles: per\n"
+	"  packet on one core, averaged over the workers' packets), forwarding_mpps\n"
+	"  (sum over the workers, generator excluded), forwarding_gbps (frame bits at\n"
+	"  forwarding_mpps), sessions_created, new_sessions_per_second (first packet\n"
+	"  of each flow, all workers), bytes_per_session (session, lookup slots, share\n"
+	"  of host and mapping tables), sg_rules, nacl_rules, snapshot_build_ms; per\n"
+	"  stage for established flows, in cycles per packet from a separate pass with\n"
+	"  rte_rdtsc() around each stage: stage_rx_cycles (metadata reset, RX\n"
+	"  counters), stage_parse_cycles, stage_steer_cycles (with several workers and\n"
+	"  NAT: which worker owns each packet; 0 otherwise),\n"
+	"  stage_filter_ingress_cycles, stage_nat_prerouting_cycles (session lookup\n"
+	"  and rewrite), stage_forward_cycles (route, egress filter, NAT postrouting,\n"
+	"  TTL, neighbour, Ethernet header), stage_tx_cycles (verdict dispatch, TX\n"
+	"  buffer, net_null TX incl. freeing), stage_sum_cycles,\n"
+	"  stage_timer_overhead_cycles (one rdtsc pair, already subtracted),\n"
+	"  stage_packets, stage_forwarded, stage_stray (packets the steer stage found\n"
+	"  another worker owns); tsc_hz; per_worker: one object per worker with\n"
+	"  worker, lcore, flows, sessions, sessions_created, packets, forwarded, drops,\n"
+	"  handed_off, handed_in, seconds, mpps, cycles_per_packet,\n"
+	"  generator_cycles_per_packet, forwarding_cycles_per_packet, forwarding_mpps,\n"
+	"  new_sessions_per_second.\n"
+	"  --baseline adds round to each run's object and ends with a summary object:\n"
+	"  mode (\"inproc_scaling\"), timestamp, workers, rounds,\n"
+	"  baseline_rounds_completed, rounds_completed (runs that forwarded every\n"
+	"  packet), nat, imix, size, flows, sg_rules, nacl_rules,\n"
+	"  baseline_forwarding_mpps, forwarding_mpps, baseline_mpps, mpps (per round,\n"
+	"  1 and N workers; null: failed), median_baseline_forwarding_mpps,\n"
+	"  median_forwarding_mpps, scaling (their ratio), median_baseline_mpps,\n"
+	"  median_mpps, scaling_incl_generator, handed_off.\n"
 	"\n"
 	"wire: a generator on the TX port and a sink on the RX port (the same port is\n"
 	"fine); the device under test sits between them. Each packet carries a stamp\n"
@@ -173,6 +203,44 @@ static void parse_str(const char *opt, const char *s, char *dst, size_t len)
 	memcpy(dst, s, strlen(s) + 1);
 }
 
+/* Check --workers and its companions and choose the workers' CPUs.
+ * 0, or -1 after a message. */
+static int inproc_check_workers(struct bench_opts *o)
+{
+	unsigned avail;
+	int rc = bench_lcores_pick(o->workers, o->lcores, sizeof(o->lcores), &avail);
+
+	if (rc == -ERANGE) {
+		fprintf(stderr, "natgw-bench: --workers %u: this process may run on %u CPU%s (one worker per CPU)\n",
+			o->workers, avail, avail == 1 ? "" : "s");
+		return -1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "natgw-bench: cannot list the CPUs to run on: %s\n", strerror(-rc));
+		return -1;
+	}
+	if (o->flows < o->workers) {
+		fprintf(stderr, "natgw-bench: --flows %u is fewer than --workers %u\n", o->flows,
+			o->workers);
+		return -1;
+	}
+	if (o->baseline && o->workers < 2) {
+		fprintf(stderr, "natgw-bench: --baseline compares with --workers N, N >= 2\n");
+		return -1;
+	}
+	if (o->baseline && o->sweep) {
+		fprintf(stderr, "natgw-bench: --baseline and --sweep cannot be combined (run --baseline at one --flows count)\n");
+		return -1;
+	}
+	if (o->rounds > 0 && !o->baseline) {
+		fprintf(stderr, "natgw-bench: --rounds needs --baseline\n");
+		return -1;
+	}
+	if (o->rounds == 0)
+		o->rounds = 1;
+	return 0;
+}
+
 static int main_inproc(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -181,11 +249,13 @@ static int main_inproc(int argc, char **argv)
 		{ "nat", no_argument, NULL, 'N' },           { "help", no_argument, NULL, 'h' },
 		{ "sg-rules", required_argument, NULL, 'g' }, { "nacl-rules", required_argument, NULL, 'a' },
 		{ "imix", no_argument, NULL, 'I' },          { "sweep", no_argument, NULL, 'S' },
-		{ "no-stages", no_argument, NULL, 'X' },
+		{ "no-stages", no_argument, NULL, 'X' },    { "workers", required_argument, NULL, 'W' },
+		{ "baseline", no_argument, NULL, 'B' },      { "rounds", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct bench_opts o = { .packets = 20000000, .flows = 1024, .size = 64, .memory_mb = 512 };
-	struct bench_result r = { 0 };
+	static struct bench_opts o = { .packets = 20000000, .flows = 1024, .size = 64,
+				       .memory_mb = 512, .workers = 1 };
+	static struct bench_result r;
 	int opt;
 
 	optind = 2;
@@ -201,6 +271,9 @@ static int main_inproc(int argc, char **argv)
 		case 'I': o.imix = 1; break;
 		case 'S': o.sweep = 1; break;
 		case 'X': o.no_stages = 1; break;
+		case 'W': o.workers = (unsigned)parse_num("--workers", optarg, 1, BENCH_MAX_WORKERS); break;
+		case 'B': o.baseline = 1; break;
+		case 'R': o.rounds = (unsigned)parse_num("--rounds", optarg, 1, BENCH_MAX_ROUNDS); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -209,6 +282,10 @@ static int main_inproc(int argc, char **argv)
 		fprintf(stderr, "natgw-bench: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
+	if (inproc_check_workers(&o) != 0)
+		return 2;
+	if (o.baseline)
+		return bench_inproc_scaling(&o);
 	if (o.sweep)
 		return bench_inproc_sweep(&o);
 	if (bench_inproc(&o, &r) != 0)

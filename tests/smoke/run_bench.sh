@@ -2,7 +2,9 @@
 # natgw-bench smoke: short runs produce JSON with the expected fields and
 # plausible non-zero rates. Not a speed test.
 #   inproc: routed 64-byte flows, then NAT with IMIX (sessions created,
-#           per-stage cycles present).
+#           per-stage cycles present); with two CPUs, NAT on two workers
+#           (each with its own flows and sessions, nothing handed off) and a
+#           one-round --baseline comparison.
 #   wire:   generator and sink on a veth pair inside a network namespace this
 #           test creates (nb-bench-smoke-PID) and deletes: one fixed run and a
 #           short no-drop-rate search; net_af_xdp, else net_af_packet. Skips
@@ -66,6 +68,49 @@ assert r["sessions_created"] == 1000 and r["sessions"] == 1000, r
 assert r["new_sessions_per_second"] > 1000 and 50 < r["bytes_per_session"] < 4096, r
 assert r["forwarded"] == r["packets"] and r["drops"] == 0, r
 assert r["stage_nat_prerouting_cycles"] > 0 and r["forwarding_gbps"] > 0, r
+'
+	if [ "$(nproc)" -lt 2 ]; then
+		echo "bench smoke (inproc): two workers skipped (one CPU)"
+		echo "bench smoke (inproc): PASS"
+		exit 0
+	fi
+	"$BENCH" inproc --workers 2 --packets 200000 --flows 1000 --nat --json 2>"$TMP/err" \
+		>"$TMP/workers.json" || { cat "$TMP/err" >&2; exit 1; }
+	cat "$TMP/workers.json"
+	check_json "$TMP/workers.json" '
+r = rows[0]
+need(r, ["workers", "handed_off", "handed_in", "per_worker", "stage_steer_cycles", "stage_stray"])
+ws = r["per_worker"]
+assert r["workers"] == 2 and len(ws) == 2 and [w["worker"] for w in ws] == [0, 1], r
+assert r["flows"] == 1000 and sum(w["flows"] for w in ws) == 1000, r
+assert r["forwarded"] == r["packets"] == sum(w["packets"] for w in ws) and r["drops"] == 0, r
+assert r["handed_off"] == 0 and r["handed_in"] == 0 and r["stage_stray"] == 0, r
+assert r["sessions"] == r["sessions_created"] == 1000, r
+for w in ws:
+    need(w, ["lcore", "flows", "sessions", "packets", "forwarded", "handed_off", "seconds", "mpps",
+             "cycles_per_packet", "generator_cycles_per_packet", "forwarding_cycles_per_packet",
+             "forwarding_mpps", "new_sessions_per_second"])
+    assert w["flows"] > 0 and w["sessions"] == w["flows"], w
+    assert w["packets"] > 0 and w["forwarded"] == w["packets"] and w["handed_off"] == 0, w
+    assert 0.001 < w["mpps"] < 1000 and 0.001 < w["forwarding_mpps"] < 1000, w
+    assert w["cycles_per_packet"] > w["generator_cycles_per_packet"] > 0, w
+assert ws[0]["lcore"] != ws[1]["lcore"], ws
+assert abs(r["forwarding_mpps"] - sum(w["forwarding_mpps"] for w in ws)) < 0.01, r
+assert r["stage_steer_cycles"] > 0 and r["stage_forwarded"] == r["stage_packets"], r
+'
+	"$BENCH" inproc --workers 2 --baseline --rounds 1 --packets 100000 --flows 1000 --no-stages \
+		--json 2>"$TMP/err" >"$TMP/baseline.json" || { cat "$TMP/err" >&2; exit 1; }
+	cat "$TMP/baseline.json"
+	check_json "$TMP/baseline.json" '
+assert len(rows) == 3, rows
+assert [(r["round"], r["workers"]) for r in rows[:2]] == [(1, 1), (1, 2)], rows
+s = rows[2]
+need(s, ["scaling", "median_forwarding_mpps", "median_baseline_forwarding_mpps",
+         "scaling_incl_generator", "forwarding_mpps", "baseline_forwarding_mpps"])
+assert s["mode"] == "inproc_scaling" and s["workers"] == 2 and s["rounds_completed"] == 1, s
+assert s["baseline_forwarding_mpps"] == [rows[0]["forwarding_mpps"]], s
+assert s["forwarding_mpps"] == [rows[1]["forwarding_mpps"]], s
+assert 0.01 < s["scaling"] < 100 and s["handed_off"] == 0, s
 '
 	echo "bench smoke (inproc): PASS"
 	exit 0
