@@ -71,6 +71,12 @@ struct rss_conf {
 	uint32_t hash_types;              /* RSS_HASH_* */
 	uint8_t key_len;
 	uint8_t key[RSS_KEY_MAX];
+	/* The key repeats every 16 bits over the IPv4 window (bytes 0..15, like
+	 * 0x6d5a...): the tables of bytes 0-3 and 4-7 are equal, and so are those
+	 * of 8-9 and 10-11. Toeplitz being linear, the 4-tuple hash is then
+	 * tbl[0..3](src ^ dst) ^ tbl[8..9](sport ^ dport): the same in both
+	 * directions, in half the lookups (rss_hash_sym_l4). */
+	uint8_t symmetric;
 };
 
 /* Fill c from a key (key_len 16..RSS_KEY_MAX bytes; only the first 16 matter
@@ -134,6 +140,18 @@ static inline uint32_t rss_hash_ipv4(const struct rss_conf *c, uint32_t src, uin
 	return c->tbl[0][s >> 24] ^ c->tbl[1][(s >> 16) & 0xff] ^ c->tbl[2][(s >> 8) & 0xff] ^
 	       c->tbl[3][s & 0xff] ^ c->tbl[4][d >> 24] ^ c->tbl[5][(d >> 16) & 0xff] ^
 	       c->tbl[6][(d >> 8) & 0xff] ^ c->tbl[7][d & 0xff];
+}
+
+/* For a symmetric key (c->symmetric): the hash of a -> b (= of b -> a) from
+ * the XOR of the two addresses and of the two ports (network order; ports 0
+ * for the 2-tuple hash: their tables map 0 to 0). */
+static inline uint32_t rss_hash_sym(const struct rss_conf *c, uint32_t addr_xor, uint16_t port_xor)
+{
+	uint32_t x = rte_be_to_cpu_32(addr_xor);
+	uint16_t y = rte_be_to_cpu_16(port_xor);
+
+	return c->tbl[0][x >> 24] ^ c->tbl[1][(x >> 16) & 0xff] ^ c->tbl[2][(x >> 8) & 0xff] ^
+	       c->tbl[3][x & 0xff] ^ c->tbl[8][y >> 8] ^ c->tbl[9][y & 0xff];
 }
 
 /* RX queue a hash is delivered to: reta[hash % reta_size] (NICs take the

@@ -82,6 +82,13 @@ int steer_conf_init(struct rss_conf *sc, const uint8_t *key, unsigned n_workers)
 uint16_t steer_owner(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n_workers,
 		     const struct steer_pkt *p);
 
+/* The owners of a burst of parsed packets (steer_pkt_fill + steer_owner for
+ * each, inlined): owners[i] as steer_owner says, STEER_LOCAL for packets
+ * parse dropped (action != PKT_TX) and for every packet when n_workers <= 1. */
+struct rte_mbuf;
+void steer_burst(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n_workers,
+		 struct rte_mbuf **pkts, uint16_t count, uint16_t *owners);
+
 /* Fill sp from a parsed packet (pkt_meta) and, for ICMP errors, the header
  * of the packet it quotes (first segment). */
 struct rte_mbuf;

@@ -322,19 +322,12 @@ static double bench_timer_overhead(void)
 static inline uint16_t bench_steer_stage(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dataplane *dp = dw->dp;
-	uint16_t stray = 0;
+	uint16_t owners[DP_BURST], stray = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct steer_pkt sp;
-		uint16_t owner;
-
-		if (pkt_meta(pkts[i])->action != PKT_TX)
-			continue;
-		steer_pkt_fill(&sp, pkts[i]);
-		owner = steer_owner(dw->core.snap->nat, &dp->steer, dp->n_workers, &sp);
-		if (owner < dp->n_workers && owner != dw->core.id)
+	steer_burst(dw->core.snap->nat, &dp->steer, dp->n_workers, pkts, n, owners);
+	for (uint16_t i = 0; i < n; i++)
+		if (owners[i] < dp->n_workers && owners[i] != dw->core.id)
 			stray++;
-	}
 	return stray;
 }
 

@@ -87,6 +87,10 @@ int rss_conf_init(struct rss_conf *c, const uint8_t *key, size_t key_len,
 	c->reta_size = (uint16_t)reta_size;
 	c->reta_mask = (reta_size & (reta_size - 1)) == 0 ? (uint16_t)(reta_size - 1) : 0;
 	c->hash_types = hash_types;
+	c->symmetric = 1;
+	for (unsigned i = 0; i + 2 < 16; i++)
+		if (key[i] != key[i + 2])
+			c->symmetric = 0;
 	for (unsigned i = 0; i < RSS_TUPLE_LEN; i++) {
 		uint32_t *t = c->tbl[i];
 

@@ -34,11 +34,15 @@ static inline bool steer_after(uint32_t a_addr, uint16_t a_port, uint32_t b_addr
 	return a > b || (a == b && rte_be_to_cpu_16(a_port) > rte_be_to_cpu_16(b_port));
 }
 
-uint16_t steer_sym_owner(const struct rss_conf *sc, uint8_t proto, uint32_t a_addr,
-			 uint16_t a_port, uint32_t b_addr, uint16_t b_port)
+static inline uint16_t steer_sym(const struct rss_conf *sc, uint8_t proto, uint32_t a_addr,
+				 uint16_t a_port, uint32_t b_addr, uint16_t b_port)
 {
 	uint32_t h;
 
+	if (sc->symmetric) /* no order needed, half the lookups */
+		return rss_queue_of_hash(sc, rss_hash_sym(sc, a_addr ^ b_addr,
+							  rss_proto_uses_ports(sc, proto) ?
+								  (uint16_t)(a_port ^ b_port) : 0));
 	if (steer_after(a_addr, a_port, b_addr, b_port)) {
 		uint32_t t = a_addr;
 		uint16_t tp = a_port;
@@ -56,7 +60,7 @@ uint16_t steer_sym_owner(const struct rss_conf *sc, uint8_t proto, uint32_t a_ad
 }
 
 /* Is addr (network order) one of the pool's addresses? */
-static bool steer_is_pool(const struct nat_rt *rt, uint32_t addr)
+static inline bool steer_is_pool(const struct nat_rt *rt, uint32_t addr)
 {
 	for (unsigned i = 0; i < rt->n_pool; i++)
 		if (rt->pool[i] == addr)
@@ -77,7 +81,7 @@ static const struct nat_forward_rt *steer_forward(const struct nat_rt *rt, uint8
 
 /* Owner of a packet src:sport -> dst:dport of proto (network order; ICMP
  * echo: both ports are the identifier, reply says it is an echo reply). */
-static uint16_t steer_tuple(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
+static inline uint16_t steer_tuple(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
 			    uint8_t proto, uint32_t src,
 			    uint16_t sport, uint32_t dst, uint16_t dport, bool echo_request)
 {
@@ -86,7 +90,7 @@ static uint16_t steer_tuple(const struct nat_rt *rt, const struct rss_conf *sc, 
 		const struct nat_forward_rt *f = proto == 1 ? NULL : steer_forward(rt, proto, dst, dport);
 
 		if (f != NULL) /* what the inside server's replies hash to */
-			return steer_sym_owner(sc, proto, src, sport, f->inside_addr,
+			return steer_sym(sc, proto, src, sport, f->inside_addr,
 					       f->inside_port);
 		if (echo_request)
 			return STEER_LOCAL; /* an echo request to natgw's own address */
@@ -94,17 +98,17 @@ static uint16_t steer_tuple(const struct nat_rt *rt, const struct rss_conf *sc, 
 			return (uint16_t)((p - rt->port_min) % n); /* the share holding it */
 		return STEER_LOCAL; /* nothing owns it: dropped wherever */
 	}
-	return steer_sym_owner(sc, proto, src, sport, dst, dport);
+	return steer_sym(sc, proto, src, sport, dst, dport);
 }
 
 /* True for the ICMP error types that quote a packet. */
-static bool steer_icmp_error(uint8_t type)
+static inline bool steer_icmp_error(uint8_t type)
 {
 	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
 }
 
-uint16_t steer_owner(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
-		     const struct steer_pkt *p)
+static inline uint16_t steer_owner_one(const struct nat_rt *rt, const struct rss_conf *sc,
+				       unsigned n, const struct steer_pkt *p)
 {
 	if (n <= 1)
 		return 0;
@@ -113,7 +117,7 @@ uint16_t steer_owner(const struct nat_rt *rt, const struct rss_conf *sc, unsigne
 	/* Fragments and packets without ports: the 2-tuple, as NICs hash them
 	 * (every fragment of a datagram has the same addresses). */
 	if (p->fragment || !p->l4)
-		return steer_sym_owner(sc, 0, p->src, 0, p->dst, 0);
+		return steer_sym(sc, 0, p->src, 0, p->dst, 0);
 	if (p->proto == 1) {
 		if (steer_icmp_error(p->icmp_type)) {
 			bool echo;
@@ -128,18 +132,22 @@ uint16_t steer_owner(const struct nat_rt *rt, const struct rss_conf *sc, unsigne
 					   p->inner_sport, false);
 		}
 		if (p->icmp_type != STEER_ICMP_ECHO_REQUEST && p->icmp_type != STEER_ICMP_ECHO_REPLY)
-			return steer_sym_owner(sc, 1, p->src, 0, p->dst, 0);
+			return steer_sym(sc, 1, p->src, 0, p->dst, 0);
 		return steer_tuple(rt, sc, n, 1, p->src, p->sport, p->dst, p->sport,
 				   p->icmp_type == STEER_ICMP_ECHO_REQUEST);
 	}
 	return steer_tuple(rt, sc, n, p->proto, p->src, p->sport, p->dst, p->dport, false);
 }
 
-void steer_pkt_fill(struct steer_pkt *sp, struct rte_mbuf *m)
+static inline void steer_fill_one(struct steer_pkt *sp, struct rte_mbuf *m)
 {
 	const struct pkt_meta *pm = pkt_meta(m);
 
-	memset(sp, 0, sizeof(*sp));
+	/* No memset (this runs for every packet): the fields steer_owner reads
+	 * for the packet's kind are written; the quote only when inner_valid. */
+	sp->inner_valid = false;
+	sp->arp = false;
+	sp->arp_reply = false;
 	if (pm->cls == PKT_CLASS_ARP) {
 		/* Ethernet/IPv4 ARP (parse checked it): opcode at 6, sender IP at
 		 * 14, target IP at 24. Replies and gratuitous requests teach a
@@ -182,5 +190,37 @@ void steer_pkt_fill(struct steer_pkt *sp, struct rte_mbuf *m)
 			memcpy(&sp->inner_dport, q + off + ihl + 2, 2);
 		}
 		sp->inner_valid = true;
+	}
+}
+
+uint16_t steer_sym_owner(const struct rss_conf *sc, uint8_t proto, uint32_t a_addr,
+			 uint16_t a_port, uint32_t b_addr, uint16_t b_port)
+{
+	return steer_sym(sc, proto, a_addr, a_port, b_addr, b_port);
+}
+
+uint16_t steer_owner(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
+		     const struct steer_pkt *p)
+{
+	return steer_owner_one(rt, sc, n, p);
+}
+
+void steer_pkt_fill(struct steer_pkt *sp, struct rte_mbuf *m)
+{
+	steer_fill_one(sp, m);
+}
+
+void steer_burst(const struct nat_rt *rt, const struct rss_conf *sc, unsigned n,
+		 struct rte_mbuf **pkts, uint16_t count, uint16_t *owners)
+{
+	struct steer_pkt sp = { 0 }; /* zeroed once: each fill writes what its kind uses */
+
+	for (uint16_t i = 0; i < count; i++) {
+		if (n <= 1 || pkt_meta(pkts[i])->action != PKT_TX) {
+			owners[i] = STEER_LOCAL; /* one worker, or dropped by parse */
+			continue;
+		}
+		steer_fill_one(&sp, pkts[i]);
+		owners[i] = steer_owner_one(rt, sc, n, &sp);
 	}
 }

@@ -126,20 +126,15 @@ static uint16_t worker_steer(struct dp_worker *dw, struct rte_mbuf **pkts, uint1
 {
 	struct worker *w = &dw->core;
 	struct dataplane *dp = dw->dp;
-	uint16_t keep = 0;
+	uint16_t owners[DP_BURST], keep = 0;
 
 	parse_stage(w, pkts, n);
+	/* Packets parse dropped come back STEER_LOCAL: counted here. */
+	steer_burst(w->snap->nat, &dp->steer, dp->n_workers, pkts, n, owners);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		struct steer_pkt sp;
-		uint16_t owner;
+		uint16_t owner = owners[i];
 
-		if (pkt_meta(m)->action != PKT_TX) {
-			pkts[keep++] = m; /* dropped by parse: counted here */
-			continue;
-		}
-		steer_pkt_fill(&sp, m);
-		owner = steer_owner(w->snap->nat, &dp->steer, dp->n_workers, &sp);
 		if (owner == STEER_ALL) {
 			for (unsigned k = 0; k < dp->n_workers; k++)
 				if (k != w->id)
@@ -159,6 +154,8 @@ static uint16_t worker_steer(struct dp_worker *dw, struct rte_mbuf **pkts, uint1
 
 void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n)
 {
+	for (; n > DP_BURST; pkts += DP_BURST, n -= DP_BURST) /* bursts of at most DP_BURST */
+		dp_worker_pipeline(dw, pkts, DP_BURST);
 	if (worker_steering(dw)) {
 		n = worker_steer(dw, pkts, n);
 		pipeline_run_parsed(&dw->core, pkts, n);

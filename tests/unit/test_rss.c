@@ -836,6 +836,31 @@ static void test_counters(void)
 	      "counter names");
 }
 
+/* The symmetric shortcut: with 0x6d5a..., the 4-tuple and 2-tuple hashes
+ * from the XORs equal the full table form in both directions; the default
+ * key is not symmetric. */
+static void test_symmetric_shortcut(void)
+{
+	struct rss_conf sym, ms;
+	uint16_t reta[128];
+	unsigned ok = 0, n = 20000;
+
+	rss_reta_fill(reta, 128, 4);
+	CHECK(rss_conf_init(&sym, rss_key_symmetric, RSS_KEY_LEN, reta, 128, RSS_HASH_ALL) == 0, "sym init");
+	CHECK(rss_conf_init(&ms, rss_key_default, RSS_KEY_LEN, reta, 128, RSS_HASH_ALL) == 0, "ms init");
+	CHECK(sym.symmetric == 1, "0x6d5a key detected as symmetric");
+	CHECK(ms.symmetric == 0, "Microsoft key not symmetric");
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t a = (uint32_t)rand() << 1 ^ (uint32_t)rand(), b = (uint32_t)rand() << 1 ^ (uint32_t)rand();
+		uint16_t pa = (uint16_t)rand(), pb = (uint16_t)rand();
+		uint32_t h4 = rss_hash_l4(&sym, a, b, pa, pb), h2 = rss_hash_ipv4(&sym, a, b);
+
+		ok += h4 == rss_hash_l4(&sym, b, a, pb, pa) && h4 == rss_hash_sym(&sym, a ^ b, (uint16_t)(pa ^ pb)) &&
+		      h2 == rss_hash_ipv4(&sym, b, a) && h2 == rss_hash_sym(&sym, a ^ b, 0);
+	}
+	CHECK(ok == n, "symmetric shortcut == table form both ways: %u of %u", ok, n);
+}
+
 /* ethdev hash types -> the model's: what ports report after start. */
 static void test_types_from_eth(void)
 {
@@ -872,6 +897,7 @@ int main(void)
 	test_table_vs_ref();
 	test_conf();
 	test_types_from_eth();
+	test_symmetric_shortcut();
 	test_home_density();
 	test_steering(2, rss_key_default, NATGW_NAT_MAPPING_EIM);
 	test_steering(4, rss_key_default, NATGW_NAT_MAPPING_EIM);

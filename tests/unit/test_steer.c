@@ -30,8 +30,12 @@ static uint16_t owner_of(struct tu_env *env, struct rte_mbuf *m)
 	struct steer_pkt sp;
 
 	parse_stage(&env->w, &m, 1);
+	uint16_t burst_owner;
+
 	steer_pkt_fill(&sp, m);
-	return steer_owner(&rt, &steer_sc, NW, &sp);
+	steer_burst(&rt, &steer_sc, NW, &m, 1, &burst_owner);
+	CHECK(burst_owner == steer_owner(&rt, &steer_sc, NW, &sp), "steer_burst == steer_owner");
+	return burst_owner;
 }
 
 /* Run m on worker k's NAT state. */
