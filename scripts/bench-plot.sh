@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench-plot.sh: turn natgw-bench JSON lines into a PNG with gnuplot.
 #   - inproc runs with NAT (natgw-bench inproc --sweep --json, any number of
-#     sweeps appended to one file): forwarding Mpps per core against the
+#     sweeps appended to one file; runs with --workers > 1 are left out):
+#     forwarding Mpps per core against the
 #     number of sessions (log scale), the median of the runs at each session
 #     count with their range as error bars; a second axis shows the median
 #     cycles per packet.
@@ -59,7 +60,7 @@ for n, line in enumerate(open(src), 1):
         r = json.loads(line)
     except ValueError as e:
         sys.exit("bench-plot: %s:%d: not JSON: %s" % (src, n, e))
-    if r.get("mode") == "inproc" and r.get("nat"):
+    if r.get("mode") == "inproc" and r.get("nat") and r.get("workers", 1) == 1:  # per core
         s = r.get("sessions") or r.get("flows")
         sweep.setdefault(s, []).append((r["forwarding_mpps"], r["forwarding_cycles_per_packet"]))
     elif r.get("mode") == "wire" and r.get("phase") in ("max", "probe", "run"):
