@@ -238,7 +238,26 @@ struct wire_info {
  * Returns the process exit status. */
 int bench_wire(const struct wire_opts *o);
 
-/* bench_wire.c: DPDK 22.11 leaves the EAL's runtime directory
+/* ---- bench_port.c: EAL and ports for the wire and fwd modes ---- */
+
+/* A port natgw-bench drives: ethdev id, RX pool, driver name. */
+struct bench_port {
+	uint16_t id;
+	struct rte_mempool *pool;
+	char driver[32];
+};
+
+/* Start the EAL for mode ("wire", "fwd": in the file prefix and messages)
+ * on lcores with memory_mb and n_devs (0..2) devargs. 0 or -errno (printed). */
+int bench_eal_start(const char *mode, const char *lcores, unsigned memory_mb,
+		    const char *const *devs, unsigned n_devs);
+
+/* Configure and start one port: one RX queue with its own pool of n_mbufs
+ * (pool_name), one TX queue, promiscuous. 0 or -errno (printed). */
+int bench_port_start(const char *devargs, const char *pool_name, unsigned n_mbufs,
+		     struct bench_port *bp);
+
+/* bench_port.c: DPDK 22.11 leaves the EAL's runtime directory
  * (/var/run/dpdk/PREFIX) behind, empty, after every run. Call
  * bench_eal_atexit() before the EAL starts and bench_eal_cleanup() instead
  * of rte_eal_cleanup(): the directory goes at exit, after the telemetry

@@ -36,10 +36,7 @@
 #include "dataplane.h"
 
 #define FWD_BURST_MAX 256
-#define FWD_RX_DESC 1024
-#define FWD_TX_DESC 1024
 #define FWD_POOL_MBUFS 16384
-#define FWD_POOL_CACHE 256
 
 struct fwd_opts {
 	char a_dev[WIRE_DEVARGS_MAX], b_dev[WIRE_DEVARGS_MAX];
@@ -62,141 +59,19 @@ static void fwd_signal(int sig)
 }
 
 struct fwd_port {
-	uint16_t id;
+	struct bench_port port;
 	struct rte_ether_addr mac;   /* the port's own: source of what it sends */
 	struct rte_ether_addr peer;  /* destination of what it sends */
 	bool have_peer;
 	uint64_t rx, tx, drop;       /* rx: received here; tx/drop: sent out here */
 };
 
-static bool fwd_is_pci(const char *d)
-{
-	unsigned dom, bus, dev, fn;
-	int n = 0;
-
-	if (sscanf(d, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &n) == 4 && n > 0)
-		return true;
-	n = 0;
-	return sscanf(d, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && n > 0 &&
-	       (d[n] == '\0' || d[n] == ',');
-}
-
-static void fwd_devname(const char *devargs, char *name, size_t len)
-{
-	size_t n = strcspn(devargs, ",");
-	unsigned bus, dev, fn;
-	int m = 0;
-
-	if (sscanf(devargs, "%x:%x.%x%n", &bus, &dev, &fn, &m) == 3 && (size_t)m == n) {
-		snprintf(name, len, "0000:%.*s", (int)n, devargs);
-		return;
-	}
-	snprintf(name, len, "%.*s", (int)n, devargs);
-}
-
-static int fwd_eal_init(const struct fwd_opts *o)
-{
-	static char store[16][WIRE_DEVARGS_MAX + 16];
-	static char *argv[17];
-	int argc = 0;
-	bool pci = false;
-	const char *loglevel = getenv("NATGW_EAL_LOG_LEVEL");
-	const char *devs[2] = { o->a_dev, o->b_dev };
-
-#define FWD_ARG(...) (snprintf(store[argc], sizeof(store[argc]), __VA_ARGS__), argv[argc] = store[argc], argc++)
-	FWD_ARG("natgw-bench");
-	FWD_ARG("-l");
-	FWD_ARG("%s", o->lcores);
-	FWD_ARG("-m");
-	FWD_ARG("%u", o->memory_mb);
-	FWD_ARG("--no-huge");
-	FWD_ARG("--no-shconf");
-	FWD_ARG("--file-prefix=natgw-bench-fwd-%d", (int)getpid());
-	FWD_ARG("--log-level=%s", loglevel ? loglevel : "*:notice");
-	for (unsigned i = 0; i < 2; i++) {
-		if (fwd_is_pci(devs[i])) {
-			pci = true;
-			FWD_ARG("-a");
-			FWD_ARG("%s", devs[i]);
-		} else {
-			FWD_ARG("--vdev=%s", devs[i]);
-		}
-	}
-	if (!pci)
-		FWD_ARG("--no-pci");
-	argv[argc] = NULL;
-#undef FWD_ARG
-	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "natgw-bench fwd: EAL initialisation failed: %s\n",
-			rte_strerror(rte_errno));
-		return -rte_errno;
-	}
-	return 0;
-}
-
-static int fwd_port_start(const char *devargs, unsigned idx, struct fwd_port *p)
-{
-	struct rte_eth_dev_info info;
-	struct rte_eth_conf conf;
-	struct rte_mempool *mp;
-	char name[RTE_ETH_NAME_MAX_LEN], pool[RTE_MEMPOOL_NAMESIZE];
-	uint16_t nb_rxd = FWD_RX_DESC, nb_txd = FWD_TX_DESC;
-	uint16_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
-	int rc;
-
-	fwd_devname(devargs, name, sizeof(name));
-	if (rte_eth_dev_get_port_by_name(name, &p->id) != 0) {
-		fprintf(stderr, "natgw-bench fwd: no DPDK port \"%s\" (devargs \"%s\")\n", name, devargs);
-		return -ENODEV;
-	}
-	rc = rte_eth_dev_info_get(p->id, &info);
-	if (rc != 0)
-		goto err;
-	if (strcmp(info.driver_name, "net_af_packet") == 0) {
-		const char *fs = strstr(devargs, "framesz=");
-		unsigned framesz = fs ? (unsigned)strtoul(fs + 8, NULL, 10) : 2048;
-
-		if (framesz + RTE_PKTMBUF_HEADROOM > room)
-			room = (uint16_t)RTE_MIN(framesz + RTE_PKTMBUF_HEADROOM, UINT16_MAX);
-	}
-	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(p->id, 1, 1, &conf);
-	if (rc != 0)
-		goto err;
-	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nb_rxd, &nb_txd);
-	if (rc != 0)
-		goto err;
-	snprintf(pool, sizeof(pool), "fwd_%u", idx);
-	mp = dp_rx_pool_create(info.driver_name, pool, FWD_POOL_MBUFS, FWD_POOL_CACHE, 0, room,
-			       (int)rte_eth_dev_socket_id(p->id));
-	if (mp == NULL) {
-		fprintf(stderr, "natgw-bench fwd: port %s: no pool: %s (raise --memory)\n", name,
-			rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
-	rc = rte_eth_rx_queue_setup(p->id, 0, nb_rxd, (unsigned)rte_eth_dev_socket_id(p->id), NULL, mp);
-	if (rc != 0)
-		goto err;
-	rc = rte_eth_tx_queue_setup(p->id, 0, nb_txd, (unsigned)rte_eth_dev_socket_id(p->id), NULL);
-	if (rc != 0)
-		goto err;
-	rc = rte_eth_dev_start(p->id);
-	if (rc != 0)
-		goto err;
-	rte_eth_promiscuous_enable(p->id);
-	rte_eth_macaddr_get(p->id, &p->mac);
-	return 0;
-err:
-	fprintf(stderr, "natgw-bench fwd: port %s: %s\n", name, strerror(rc < 0 ? -rc : rc));
-	return rc < 0 ? rc : -rc;
-}
-
 /* Receive a burst on in, rewrite the MACs, send it on out (drop what out
  * does not take). */
 static inline void fwd_step(struct fwd_port *in, struct fwd_port *out, unsigned burst)
 {
 	struct rte_mbuf *pkts[FWD_BURST_MAX];
-	uint16_t n = rte_eth_rx_burst(in->id, 0, pkts, (uint16_t)burst), sent;
+	uint16_t n = rte_eth_rx_burst(in->port.id, 0, pkts, (uint16_t)burst), sent;
 
 	if (n == 0)
 		return;
@@ -208,7 +83,7 @@ static inline void fwd_step(struct fwd_port *in, struct fwd_port *out, unsigned 
 			rte_ether_addr_copy(&out->peer, &eth->dst_addr);
 		rte_ether_addr_copy(&out->mac, &eth->src_addr);
 	}
-	sent = rte_eth_tx_burst(out->id, 0, pkts, n);
+	sent = rte_eth_tx_burst(out->port.id, 0, pkts, n);
 	out->tx += sent;
 	if (sent < n) {
 		out->drop += (uint64_t)(n - sent);
@@ -224,18 +99,24 @@ static int bench_fwd(const struct fwd_opts *o)
 	int status = 1;
 
 	bench_eal_atexit();
-	if (fwd_eal_init(o) != 0)
-		return 1;
+	{
+		const char *devs[2] = { o->a_dev, o->b_dev };
+
+		if (bench_eal_start("fwd", o->lcores, o->memory_mb, devs, 2) != 0)
+			return 1;
+	}
 	signal(SIGINT, fwd_signal);
 	signal(SIGTERM, fwd_signal);
 	a.have_peer = o->have_peer_a;
 	a.peer = o->peer_a;
 	b.have_peer = o->have_peer_b;
 	b.peer = o->peer_b;
-	if (fwd_port_start(o->a_dev, 0, &a) != 0)
+	if (bench_port_start(o->a_dev, "fwd_0", FWD_POOL_MBUFS, &a.port) != 0)
 		goto out;
-	if (fwd_port_start(o->b_dev, 1, &b) != 0)
+	rte_eth_macaddr_get(a.port.id, &a.mac);
+	if (bench_port_start(o->b_dev, "fwd_1", FWD_POOL_MBUFS, &b.port) != 0)
 		goto out_a;
+	rte_eth_macaddr_get(b.port.id, &b.mac);
 	rte_ether_format_addr(ma, sizeof(ma), &a.mac);
 	rte_ether_format_addr(mb, sizeof(mb), &b.mac);
 	fprintf(stderr, "natgw-bench fwd: forwarding A %s <-> B %s (Ctrl-C ends)\n", ma, mb);
@@ -256,11 +137,11 @@ static int bench_fwd(const struct fwd_opts *o)
 	       (unsigned long long)a.drop);
 	fflush(stdout);
 	status = 0;
-	rte_eth_dev_stop(b.id);
-	rte_eth_dev_close(b.id);
+	rte_eth_dev_stop(b.port.id);
+	rte_eth_dev_close(b.port.id);
 out_a:
-	rte_eth_dev_stop(a.id);
-	rte_eth_dev_close(a.id);
+	rte_eth_dev_stop(a.port.id);
+	rte_eth_dev_close(a.port.id);
 out:
 	bench_eal_cleanup();
 	return status;

@@ -52,10 +52,7 @@
 #include "dataplane.h"
 
 #define WIRE_BURST_MAX 256
-#define WIRE_RX_DESC 1024
-#define WIRE_TX_DESC 1024
 #define WIRE_POOL_MBUFS 16384
-#define WIRE_POOL_CACHE 256
 #define WIRE_IDLE_MS 20      /* the sink stops after this long without our packets */
 #define WIRE_NDR_MAX_TRIALS 24
 
@@ -78,16 +75,10 @@ struct wire_sink {
 	uint64_t hist[LAT_BUCKETS];           /* nanoseconds */
 };
 
-struct wire_port {
-	uint16_t id;
-	struct rte_mempool *pool;
-	char driver[32];
-};
-
 struct wire_ctx {
 	const struct wire_opts *o;
 	struct bench_pkt gen;
-	struct wire_port tx, rx;
+	struct bench_port tx, rx;
 	uint64_t hz;
 	double ns_per_cycle;
 	unsigned sink_lcore;     /* RTE_MAX_LCORE: the main lcore alternates */
@@ -422,159 +413,6 @@ static int wire_ndr(struct wire_ctx *c, const struct wire_info *wi)
 	return have_best ? 0 : 1;
 }
 
-/* True if devargs starts with a PCI address (DDDD:BB:DD.F or BB:DD.F). */
-static bool wire_is_pci(const char *d)
-{
-	unsigned dom, bus, dev, fn;
-	int n = 0;
-
-	if (sscanf(d, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &n) == 4 && n > 0)
-		return true;
-	n = 0;
-	return sscanf(d, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && n > 0 &&
-	       (d[n] == '\0' || d[n] == ',');
-}
-
-/* The ethdev name of devargs: text before the first ',' (PCI: full form). */
-static void wire_devname(const char *devargs, char *name, size_t len)
-{
-	size_t n = strcspn(devargs, ",");
-	unsigned bus, dev, fn;
-	int m = 0;
-
-	if (sscanf(devargs, "%x:%x.%x%n", &bus, &dev, &fn, &m) == 3 && (size_t)m == n) {
-		snprintf(name, len, "0000:%.*s", (int)n, devargs);
-		return;
-	}
-	snprintf(name, len, "%.*s", (int)n, devargs);
-}
-
-/* Start the EAL with the ports' devargs. 0 or -errno. */
-static int wire_eal_init(const struct wire_opts *o, bool same_port)
-{
-	/* Static: the EAL may keep pointers into its argument vector. */
-	static char store[16][WIRE_DEVARGS_MAX + 16];
-	static char *argv[17];
-	int argc = 0;
-	bool pci = false;
-	const char *loglevel = getenv("NATGW_EAL_LOG_LEVEL");
-	const char *devs[2] = { o->tx_dev, same_port ? NULL : o->rx_dev };
-
-#define WIRE_ARG(...) (snprintf(store[argc], sizeof(store[argc]), __VA_ARGS__), argv[argc] = store[argc], argc++)
-	WIRE_ARG("natgw-bench");
-	WIRE_ARG("-l");
-	WIRE_ARG("%s", o->lcores);
-	WIRE_ARG("-m");
-	WIRE_ARG("%u", o->memory_mb);
-	WIRE_ARG("--no-huge");
-	WIRE_ARG("--no-shconf");
-	WIRE_ARG("--file-prefix=natgw-bench-wire-%d", (int)getpid());
-	WIRE_ARG("--log-level=%s", loglevel ? loglevel : "*:notice");
-	for (unsigned i = 0; i < 2; i++) {
-		if (devs[i] == NULL)
-			continue;
-		if (wire_is_pci(devs[i])) {
-			pci = true;
-			WIRE_ARG("-a");
-			WIRE_ARG("%s", devs[i]);
-		} else {
-			WIRE_ARG("--vdev=%s", devs[i]);
-		}
-	}
-	if (!pci)
-		WIRE_ARG("--no-pci");
-	argv[argc] = NULL;
-#undef WIRE_ARG
-	if (rte_eal_init(argc, argv) < 0) {
-		fprintf(stderr, "natgw-bench: EAL initialisation failed: %s (lcores \"%s\")\n",
-			rte_strerror(rte_errno), o->lcores);
-		return -rte_errno;
-	}
-	return 0;
-}
-
-/* Configure and start one port: one RX queue (with its own pool), one TX
- * queue, promiscuous. 0 or -errno (printed). */
-static int wire_port_start(const char *devargs, unsigned idx, struct wire_port *wp)
-{
-	struct rte_eth_dev_info info;
-	struct rte_eth_conf conf;
-	char name[RTE_ETH_NAME_MAX_LEN], pool[RTE_MEMPOOL_NAMESIZE];
-	uint16_t nb_rxd = WIRE_RX_DESC, nb_txd = WIRE_TX_DESC;
-	uint16_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
-	int rc;
-
-	wire_devname(devargs, name, sizeof(name));
-	if (rte_eth_dev_get_port_by_name(name, &wp->id) != 0) {
-		fprintf(stderr, "natgw-bench: no DPDK port \"%s\" (devargs \"%s\"): driver missing or device not found\n",
-			name, devargs);
-		return -ENODEV;
-	}
-	rc = rte_eth_dev_info_get(wp->id, &info);
-	if (rc != 0)
-		goto err;
-	snprintf(wp->driver, sizeof(wp->driver), "%s", info.driver_name);
-	if (strcmp(info.driver_name, "net_af_packet") == 0) {
-		/* DPDK 22.11's af_packet copies a whole ring frame into the mbuf. */
-		const char *fs = strstr(devargs, "framesz=");
-		unsigned framesz = fs ? (unsigned)strtoul(fs + 8, NULL, 10) : 2048;
-
-		if (framesz + RTE_PKTMBUF_HEADROOM > room)
-			room = (uint16_t)RTE_MIN(framesz + RTE_PKTMBUF_HEADROOM, UINT16_MAX);
-	}
-	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(wp->id, 1, 1, &conf);
-	if (rc != 0)
-		goto err;
-	rc = rte_eth_dev_adjust_nb_rx_tx_desc(wp->id, &nb_rxd, &nb_txd);
-	if (rc != 0)
-		goto err;
-	snprintf(pool, sizeof(pool), "wire_%u", idx);
-	wp->pool = dp_rx_pool_create(info.driver_name, pool, WIRE_POOL_MBUFS, WIRE_POOL_CACHE, 0,
-				     room, (int)rte_eth_dev_socket_id(wp->id));
-	if (wp->pool == NULL) {
-		rc = -rte_errno;
-		fprintf(stderr, "natgw-bench: port %s: cannot create a pool of %u mbufs: %s (raise --memory)\n",
-			name, WIRE_POOL_MBUFS, rte_strerror(rte_errno));
-		return rc;
-	}
-	rc = rte_eth_rx_queue_setup(wp->id, 0, nb_rxd, (unsigned)rte_eth_dev_socket_id(wp->id), NULL,
-				    wp->pool);
-	if (rc != 0)
-		goto err;
-	rc = rte_eth_tx_queue_setup(wp->id, 0, nb_txd, (unsigned)rte_eth_dev_socket_id(wp->id), NULL);
-	if (rc != 0)
-		goto err;
-	rc = rte_eth_dev_start(wp->id);
-	if (rc != 0)
-		goto err;
-	rte_eth_promiscuous_enable(wp->id);
-	return 0;
-err:
-	fprintf(stderr, "natgw-bench: port %s: %s\n", name, strerror(-rc));
-	return rc;
-}
-
-static char bench_runtime_dir[PATH_MAX];
-
-/* atexit: remove the runtime directory (fails harmlessly if not empty). */
-static void bench_runtime_dir_remove(void)
-{
-	if (bench_runtime_dir[0] != '\0')
-		rmdir(bench_runtime_dir);
-}
-
-void bench_eal_atexit(void)
-{
-	atexit(bench_runtime_dir_remove);
-}
-
-void bench_eal_cleanup(void)
-{
-	snprintf(bench_runtime_dir, sizeof(bench_runtime_dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-}
-
 int bench_wire(const struct wire_opts *o)
 {
 	static struct wire_ctx c;
@@ -585,8 +423,12 @@ int bench_wire(const struct wire_opts *o)
 
 	c.o = o;
 	bench_eal_atexit();
-	if (wire_eal_init(o, same) != 0)
-		return 1;
+	{
+		const char *devs[2] = { o->tx_dev, o->rx_dev };
+
+		if (bench_eal_start("wire", o->lcores, o->memory_mb, devs, same ? 1 : 2) != 0)
+			return 1;
+	}
 	signal(SIGINT, wire_signal);
 	signal(SIGTERM, wire_signal);
 	c.hz = rte_get_tsc_hz();
@@ -598,13 +440,13 @@ int bench_wire(const struct wire_opts *o)
 	wi.n_lcores = c.sink_lcore == RTE_MAX_LCORE ? 1 : 2;
 	wi.hz = c.hz;
 
-	rc = wire_port_start(o->tx_dev, 0, &c.tx);
+	rc = bench_port_start(o->tx_dev, "wire_0", WIRE_POOL_MBUFS, &c.tx);
 	if (rc != 0)
 		goto out;
 	if (same) {
 		c.rx = c.tx;
 	} else {
-		rc = wire_port_start(o->rx_dev, 1, &c.rx);
+		rc = bench_port_start(o->rx_dev, "wire_1", WIRE_POOL_MBUFS, &c.rx);
 		if (rc != 0)
 			goto out_tx;
 	}
