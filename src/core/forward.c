@@ -17,8 +17,18 @@
  *     FRAGMENT); miss -> parked (neigh.c keeps the action and restores it when
  *     the neighbour answers) or dropped.
  * ICMP errors quote the packet as received (before the TTL decrement).
- * Life-cycle: stateless. Who: the owning worker; reads the snapshot.
+ * Fast path: packets NAT prerouting already translated skip the NAT
+ * postrouting calls (which return at once for them); a batch whose packets
+ * all arrived on ports of one route table gets one bulk lookup without
+ * grouping; the last neighbour hit of a batch is remembered as a ready-made
+ * Ethernet header (a hit has no side effect, so for the same (port, next
+ * hop) the lookup would return the same MAC; any miss may change the table
+ * and forgets it).
+ * Life-cycle: stateless (the neighbour memo lives for one batch). Who: the
+ * owning worker; reads the snapshot.
  */
+#include <string.h>
+
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_icmp.h>
@@ -30,9 +40,19 @@
 #include "natgw/pipeline.h"
 #include "natgw/route.h"
 
+#include "fastpath_internal.h"
+
 #define ICMP_DEST_UNREACH 3          /* RFC 792 types (rte_icmp.h has echo only) */
 #define ICMP_TIME_EXCEEDED 11
 #define FORWARD_BATCH 64
+
+/* The last neighbour hit of a batch, as the Ethernet header it writes. */
+struct forward_l2_memo {
+	bool valid;
+	uint8_t port;
+	uint32_t nexthop;                 /* host order */
+	uint8_t hdr[RTE_ETHER_HDR_LEN];   /* neighbour MAC, port MAC, IPv4 ethertype */
+};
 
 /* Decrement the TTL of a packet leaving through port out (checksum by NIC or RFC 1624). */
 static void forward_ttl_dec(struct rte_mbuf *m, struct pkt_meta *pm, const struct dp_port *out)
@@ -46,7 +66,7 @@ static void forward_ttl_dec(struct rte_mbuf *m, struct pkt_meta *pm, const struc
 		m->l2_len = pm->l3_off;
 		m->l3_len = pm->ihl;
 	} else {
-		cksum_ipv4_ttl_dec(ip);
+		fp_ipv4_ttl_dec(ip); /* = cksum_ipv4_ttl_dec(ip) */
 	}
 	pm->ttl = ip->time_to_live;
 }
@@ -82,8 +102,9 @@ static bool forward_route_one(struct worker *w, struct rte_mbuf *m, const struct
 }
 
 /* Send one routed packet that passed egress filtering: NAT postrouting, TTL,
- * neighbour. */
-static void forward_send_one(struct worker *w, struct rte_mbuf *m)
+ * neighbour (through the batch's memo l2). */
+static inline void forward_send_one(struct worker *w, struct rte_mbuf *m,
+				    struct forward_l2_memo *l2)
 {
 	const struct dp_snapshot *s = w->snap;
 	struct pkt_meta *pm = pkt_meta(m);
@@ -91,19 +112,32 @@ static void forward_send_one(struct worker *w, struct rte_mbuf *m)
 	const struct rte_ether_addr *mac;
 	struct rte_ether_hdr *eth;
 
-	/* NAT: masquerade a packet leaving through the NAT port (may drop it). */
-	if (s->nat != NULL && w->nat != NULL && !nat_postrouting(w, m))
+	/* NAT: masquerade a packet leaving through the NAT port (may drop it).
+	 * nat_postrouting passes a packet NAT already translated untouched. */
+	if (!(pm->flags & PKT_F_NAT_DONE) && s->nat != NULL && w->nat != NULL &&
+	    !nat_postrouting(w, m))
 		return;
 	pm->action = pm->ip_len > out->mtu ? PKT_FRAGMENT : PKT_TX;
 	forward_ttl_dec(m, pm, out);
 
-	mac = neigh_resolve(w, pm->out_port, pm->nexthop, m);
-	if (mac == NULL)
-		return; /* parked (PKT_CONSUMED) or dropped by neigh_resolve */
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	rte_ether_addr_copy(mac, &eth->dst_addr);
-	rte_ether_addr_copy(&out->mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	if (l2->valid && l2->nexthop == pm->nexthop && l2->port == pm->out_port) {
+		memcpy(eth, l2->hdr, RTE_ETHER_HDR_LEN);
+		return;
+	}
+	mac = neigh_resolve(w, pm->out_port, pm->nexthop, m);
+	if (mac == NULL) {
+		l2->valid = false; /* the table may have changed (insert, eviction) */
+		return; /* parked (PKT_CONSUMED) or dropped by neigh_resolve */
+	}
+	l2->valid = true;
+	l2->port = pm->out_port;
+	l2->nexthop = pm->nexthop;
+	memcpy(l2->hdr, mac, RTE_ETHER_ADDR_LEN);
+	memcpy(l2->hdr + RTE_ETHER_ADDR_LEN, &out->mac, RTE_ETHER_ADDR_LEN);
+	l2->hdr[12] = RTE_ETHER_TYPE_IPV4 >> 8;
+	l2->hdr[13] = RTE_ETHER_TYPE_IPV4 & 0xff;
+	memcpy(eth, l2->hdr, RTE_ETHER_HDR_LEN);
 }
 
 /* Forward up to FORWARD_BATCH transit packets. */
@@ -115,6 +149,7 @@ static void forward_batch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	uint32_t dst[FORWARD_BATCH];
 	uint8_t table[FORWARD_BATCH];
 	uint16_t n_todo = 0;
+	bool one_table = true;
 
 	/* TTL first: expired packets never reach the route lookup. */
 	for (uint16_t i = 0; i < n; i++) {
@@ -128,11 +163,24 @@ static void forward_batch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 			continue;
 		}
 		table[n_todo] = s->ports[pm->in_port].table;
+		one_table &= table[n_todo] == table[0];
+		dst[n_todo] = fp_ntohl(pm->dst_ip);
 		todo[n_todo++] = pkts[i];
 	}
 
 	/* One bulk lookup per distinct ingress table (normally exactly one). */
-	for (uint16_t first = 0; first < n_todo; first++) {
+	if (one_table && n_todo > 0) {
+		uint8_t t = table[0];
+
+		if (t < s->n_tables && s->tables[t] != NULL) {
+			route_lookup_bulk(s->tables[t], dst, n_todo, nh);
+		} else {
+			for (unsigned j = 0; j < n_todo; j++)
+				nh[j] = NULL;
+		}
+	}
+	for (uint16_t first = 0; !one_table && first < n_todo; first++) {
+		uint32_t gdst[FORWARD_BATCH];
 		const struct route_nexthop *tnh[FORWARD_BATCH];
 		uint16_t idx[FORWARD_BATCH];
 		uint8_t t = table[first];
@@ -144,12 +192,12 @@ static void forward_batch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 			if (table[i] != t)
 				continue;
 			idx[k] = i;
-			dst[k] = rte_be_to_cpu_32(pkt_meta(todo[i])->dst_ip);
+			gdst[k] = dst[i];
 			table[i] = UINT8_MAX;
 			k++;
 		}
 		if (t < s->n_tables && s->tables[t] != NULL) {
-			route_lookup_bulk(s->tables[t], dst, k, tnh);
+			route_lookup_bulk(s->tables[t], gdst, k, tnh);
 		} else {
 			for (unsigned j = 0; j < k; j++)
 				tnh[j] = NULL;
@@ -161,19 +209,25 @@ static void forward_batch(struct worker *w, struct rte_mbuf **pkts, uint16_t n)
 	/* Route, then egress filtering on the survivors as they will leave
 	 * (a new masqueraded flow with its pool address), then send. */
 	uint32_t src_after[FORWARD_BATCH];
+	struct forward_l2_memo l2 = { .valid = false };
 	uint16_t n_ok = 0;
 
 	for (uint16_t i = 0; i < n_todo; i++) {
+		const struct pkt_meta *pm = pkt_meta(todo[i]);
+
 		if (!forward_route_one(w, todo[i], nh[i]))
 			continue;
-		src_after[n_ok] = s->filtering ? nat_postrouting_source(w, pkt_meta(todo[i])) : 0;
+		/* nat_postrouting_source gives a translated packet its own source. */
+		if (s->filtering)
+			src_after[n_ok] = (pm->flags & PKT_F_NAT_DONE) ? pm->src_ip
+								: nat_postrouting_source(w, pm);
 		todo[n_ok++] = todo[i];
 	}
 	if (s->filtering)
 		filter_egress_stage(w, todo, src_after, n_ok);
 	for (uint16_t i = 0; i < n_ok; i++)
 		if (pkt_meta(todo[i])->action == PKT_TX)
-			forward_send_one(w, todo[i]);
+			forward_send_one(w, todo[i], &l2);
 }
 
 /* TTL, route lookup, MTU, TTL decrement, neighbour resolution for transit packets. */

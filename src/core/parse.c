@@ -26,6 +26,8 @@
 #include "natgw/cksum.h"
 #include "natgw/pipeline.h"
 
+#include "fastpath_internal.h"
+
 #define IPV4_BCAST 0xffffffffu
 
 /* True for source addresses no host may use: 0.0.0.0, 127/8, 224/4 (incl. 255.255.255.255). */
@@ -121,19 +123,21 @@ static enum drop_reason parse_l4(struct rte_mbuf *m, struct pkt_meta *pm)
  * directed broadcast) or TRANSIT. */
 static enum drop_reason parse_ipv4_dst_class(const struct dp_snapshot *s, struct pkt_meta *pm)
 {
-	uint32_t dst = rte_be_to_cpu_32(pm->dst_ip);
+	uint32_t dst = fp_ntohl(pm->dst_ip);
 
 	for (unsigned i = 0; i < s->n_ports; i++) {
 		const struct dp_port *p = &s->ports[i];
+		/* A /31 or /32 has no broadcast: its "broadcast" is the address. */
+		uint32_t bcast = p->prefix_len < 31 ? (p->addr | ~p->netmask) : p->addr;
 
-		if (p->addr == 0)
+		/* One test for the common case: neither (or no address). */
+		if (likely(((dst ^ p->addr) && (dst ^ bcast)) || p->addr == 0))
 			continue;
 		if (dst == p->addr) {
 			pm->cls = PKT_CLASS_LOCAL;
 			return DROP_NONE;
 		}
-		if (p->prefix_len < 31 && dst == (p->addr | ~p->netmask))
-			return DROP_IP_MARTIAN_DEST;
+		return DROP_IP_MARTIAN_DEST;
 	}
 	/* RFC 1812 5.3.4: never forward what arrived as a link-layer broadcast. */
 	if (pm->flags & PKT_F_BCAST)
@@ -155,18 +159,20 @@ static enum drop_reason parse_ipv4(const struct dp_snapshot *s, struct rte_mbuf 
 	if (avail < 1)
 		return DROP_IP_TRUNCATED;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pm->l3_off);
-	if ((ip->version_ihl >> 4) != 4)
-		return DROP_IP_VERSION;
-	ihl = (unsigned)(ip->version_ihl & 0xf) * 4;
-	if (ihl < sizeof(struct rte_ipv4_hdr))
-		return DROP_IP_BAD_IHL;
-	if (ihl > sizeof(struct rte_ipv4_hdr))
+	if (unlikely(ip->version_ihl != RTE_IPV4_VHL_DEF)) { /* not 4 / 20 bytes */
+		if ((ip->version_ihl >> 4) != 4)
+			return DROP_IP_VERSION;
+		ihl = (unsigned)(ip->version_ihl & 0xf) * 4;
+		if (ihl < sizeof(struct rte_ipv4_hdr))
+			return DROP_IP_BAD_IHL;
 		return DROP_IP_OPTIONS;
+	}
+	ihl = sizeof(struct rte_ipv4_hdr);
 	if (avail < ihl)
 		return DROP_IP_TRUNCATED;
 	pm->ihl = (uint8_t)ihl;
 	pm->l4_off = (uint16_t)(pm->l3_off + ihl);
-	pm->ip_len = rte_be_to_cpu_16(ip->total_length);
+	pm->ip_len = fp_ntohs(ip->total_length);
 	if (pm->ip_len < ihl)
 		return DROP_IP_BAD_LENGTH;
 	if (m->nb_segs > 1) {
@@ -183,19 +189,19 @@ static enum drop_reason parse_ipv4(const struct dp_snapshot *s, struct rte_mbuf 
 	    (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) == RTE_MBUF_F_RX_IP_CKSUM_BAD)
 		return DROP_IP_BAD_CHECKSUM;
 	if (!(port->rx_csum && (m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD)) &&
-	    !cksum_ipv4_hdr_ok(ip, ihl))
+	    !fp_ipv4_hdr20_ok(ip)) /* = cksum_ipv4_hdr_ok(ip, 20); options were refused */
 		return DROP_IP_BAD_CHECKSUM;
 
 	pm->proto = ip->next_proto_id;
 	pm->ttl = ip->time_to_live;
 	pm->src_ip = ip->src_addr;
 	pm->dst_ip = ip->dst_addr;
-	if (parse_src_bad(rte_be_to_cpu_32(pm->src_ip)))
+	if (parse_src_bad(fp_ntohl(pm->src_ip)))
 		return DROP_IP_BAD_SOURCE;
-	if (parse_dst_martian(rte_be_to_cpu_32(pm->dst_ip)))
+	if (parse_dst_martian(fp_ntohl(pm->dst_ip)))
 		return DROP_IP_MARTIAN_DEST;
 
-	frag = rte_be_to_cpu_16(ip->fragment_offset);
+	frag = fp_ntohs(ip->fragment_offset);
 	if (frag & RTE_IPV4_HDR_DF_FLAG)
 		pm->flags |= PKT_F_DF;
 	if (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
@@ -228,11 +234,17 @@ static enum drop_reason parse_one(const struct dp_snapshot *s, struct rte_mbuf *
 	if (len < sizeof(struct rte_ether_hdr))
 		return DROP_ETH_TRUNCATED;
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	if (rte_is_broadcast_ether_addr(&eth->dst_addr))
-		pm->flags |= PKT_F_BCAST;
-	else if (!rte_is_same_ether_addr(&eth->dst_addr, &port->mac))
-		return DROP_ETH_NOT_FOR_US;
-	pm->ethertype = rte_be_to_cpu_16(eth->ether_type);
+	/* Destination MAC: broadcast, else the port's own (each compared as one
+	 * 48-bit value). */
+	{
+		uint64_t dst = fp_mac48(&eth->dst_addr);
+
+		if (dst == FP_MAC48_BCAST)
+			pm->flags |= PKT_F_BCAST;
+		else if (dst != fp_mac48(&port->mac))
+			return DROP_ETH_NOT_FOR_US;
+	}
+	pm->ethertype = fp_ntohs(eth->ether_type);
 	pm->l3_off = sizeof(struct rte_ether_hdr);
 	pm->l4_off = pm->l3_off;
 

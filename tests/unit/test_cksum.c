@@ -4,6 +4,8 @@
 
 #include "natgw/cksum.h"
 
+#include "core/fastpath_internal.h"
+
 #define ROUNDS 20000
 
 /* Fill a random but well-formed IPv4 header (IHL 5) with a correct checksum. */
@@ -159,8 +161,63 @@ static void test_known(void)
 	CHECK(cksum_icmp_ok(icmp, sizeof(icmp)), "echo request -> reply incremental");
 }
 
+/* The packet path's shortcuts (src/core/fastpath_internal.h) give exactly
+ * the generic code's results. */
+static void test_fastpath(void)
+{
+	uint8_t h[20];
+	unsigned ok = 0, n = 0, valid = 0;
+
+	/* Header check: random headers, the same made valid, all-0 and all-1. */
+	for (unsigned i = 0; i < 200000; i++, n++) {
+		for (unsigned b = 0; b < 20; b++)
+			h[b] = (uint8_t)rand();
+		if (i % 4 == 0) { /* a valid checksum */
+			struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)h;
+
+			ip->version_ihl = 0x45; /* rte_ipv4_cksum reads the length from it */
+			ip->hdr_checksum = 0;
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		if (i == 1)
+			memset(h, 0, sizeof(h));
+		if (i == 2)
+			memset(h, 0xff, sizeof(h));
+		valid += rte_raw_cksum(h, 20) == 0xffff;
+		ok += fp_ipv4_hdr20_ok(h) == (rte_raw_cksum(h, 20) == 0xffff);
+	}
+	CHECK(ok == n && valid >= n / 4, "fp_ipv4_hdr20_ok == rte_raw_cksum: %u of %u (%u valid)", ok, n, valid);
+
+	/* TTL decrement: every checksum value, several TTLs. */
+	ok = n = 0;
+	for (unsigned ck = 0; ck <= 0xffff; ck++) {
+		for (unsigned t = 1; t <= 255; t += 127) {
+			struct rte_ipv4_hdr a, b;
+
+			memset(&a, 0, sizeof(a));
+			a.time_to_live = (uint8_t)t;
+			a.hdr_checksum = (uint16_t)ck;
+			b = a;
+			cksum_ipv4_ttl_dec(&a);
+			fp_ipv4_ttl_dec(&b);
+			ok += a.hdr_checksum == b.hdr_checksum && a.time_to_live == b.time_to_live;
+			n++;
+		}
+	}
+	CHECK(ok == n, "fp_ipv4_ttl_dec == cksum_ipv4_ttl_dec: %u of %u", ok, n);
+
+	{
+		const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+		const uint8_t m1[6] = { 2, 0, 0, 0, 0, 1 }, m2[6] = { 2, 0, 0, 0, 0, 2 };
+
+		CHECK(fp_mac48(bc) == FP_MAC48_BCAST, "broadcast as 48 bits");
+		CHECK(fp_mac48(m1) != fp_mac48(m2) && fp_mac48(m1) == fp_mac48(m1), "MAC compare");
+	}
+}
+
 int main(void)
 {
+	test_fastpath();
 	test_ip_header();
 	test_l4();
 	test_known();
