@@ -170,8 +170,8 @@ void dp_workers_destroy(struct dataplane *dp);
 void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n, uint8_t port,
 		       uint16_t queue);
 
-/* worker.c: the pipeline and dispatch only (packets already counted and their
- * metadata reset with in_port/in_queue set). With several workers and
+/* worker.c: the pipeline and dispatch only (packets already counted, with
+ * in_port/in_queue set in their metadata: parse clears the rest). With several workers and
  * sessions, packets owned by another worker (steer.h) are handed to it first. */
 void dp_worker_pipeline(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n);
 
@@ -191,8 +191,25 @@ void dp_fragment_send(struct dp_worker *dw, struct rte_mbuf *m, unsigned port);
 /* tx.c: set up the worker's per-port TX buffers. 0 or -ENOMEM. */
 int dp_tx_init(struct dp_worker *dw, unsigned n_ports, int socket);
 
-/* tx.c: queue m on the worker's TX buffer of port, counting it. */
+/* tx.c: queue m on the worker's TX buffer of port (a single-segment copy
+ * first when m is chained and the port cannot send chains). Consumes m. */
 void dp_tx_enqueue(struct dp_worker *dw, struct rte_mbuf *m, unsigned port);
+
+/* tx.c: count the packets in the worker's TX buffer of port (tx packets and
+ * bytes per port and queue, forwarded) and hand them to the PMD; those it
+ * refuses are un-counted, counted as TX_FULL drops and freed. */
+void dp_tx_flush_port(struct dp_worker *dw, unsigned port);
+
+/* Append m (ready to send as it is) to the worker's TX buffer of port;
+ * counted when the buffer is flushed. */
+static inline void dp_tx_buffer(struct dp_worker *dw, struct rte_mbuf *m, unsigned port)
+{
+	struct rte_eth_dev_tx_buffer *b = dw->txb[port];
+
+	b->pkts[b->length++] = m;
+	if (unlikely(b->length >= b->size))
+		dp_tx_flush_port(dw, port);
+}
 
 /* control.c: RCU for snapshots. dp_rcu_init after the workers exist. */
 int dp_rcu_init(struct dataplane *dp);
@@ -237,7 +254,10 @@ static inline void dp_worker_dispatch(struct dp_worker *dw, struct rte_mbuf *m)
 
 	switch (pm->action) {
 	case PKT_TX:
-		dp_tx_enqueue(dw, m, pm->out_port);
+		if (likely(m->nb_segs == 1))
+			dp_tx_buffer(dw, m, pm->out_port);
+		else
+			dp_tx_enqueue(dw, m, pm->out_port);
 		break;
 	case PKT_FRAGMENT:
 		dp_fragment_send(dw, m, pm->out_port);

@@ -1,8 +1,12 @@
 /* Transmit side of a worker: buffered TX per port, fragmentation, counters.
  *
  * Each worker has one TX queue id on every port and one rte_eth_dev_tx_buffer
- * per port; packets are counted when queued and un-counted (and counted as
- * TX_FULL drops) by the buffer's error callback if the PMD refuses them.
+ * per port. Queueing a packet only appends it (dp_tx_buffer, inline); the
+ * port's counters are added for the whole buffer just before it is handed to
+ * the PMD (dp_tx_flush_port: when full, and at the end of every loop), and
+ * un-counted (and counted as TX_FULL drops) by the buffer's error callback
+ * for the packets the PMD refuses. The totals are those of counting each
+ * packet when queued.
  * Fragmentation uses rte_ip_frag (direct + indirect mbufs) and fixes the
  * Ethernet header and IPv4 checksum of every fragment. Chained mbufs
  * (fragments, reassembled datagrams) are copied into one segment for ports
@@ -75,24 +79,36 @@ static struct rte_mbuf *tx_linearize(struct dp_worker *dw, struct rte_mbuf *m)
 
 void dp_tx_enqueue(struct dp_worker *dw, struct rte_mbuf *m, unsigned port)
 {
-	struct port_counters *pc = &dw->core.ctr.port[port];
-	const struct dp_port *p = &dw->core.snap->ports[port];
-	uint32_t len;
-
 	if (unlikely(m->nb_segs > 1) && !dw->dp->ports[port].multi_seg) {
 		m = tx_linearize(dw, m);
 		if (m == NULL)
 			return;
 	}
-	len = rte_pktmbuf_pkt_len(m);
+	dp_tx_buffer(dw, m, port);
+}
 
-	pc->tx_packets++;
-	pc->tx_bytes += len;
-	pc->queue[dw->txq % NATGW_MAX_QUEUES].tx_packets++;
-	pc->queue[dw->txq % NATGW_MAX_QUEUES].tx_bytes += len;
-	if (pkt_meta(m)->cls == PKT_CLASS_TRANSIT)
-		pc->forwarded++;
-	rte_eth_tx_buffer(p->ethdev, dw->txq, dw->txb[port], m);
+void dp_tx_flush_port(struct dp_worker *dw, unsigned port)
+{
+	struct rte_eth_dev_tx_buffer *b = dw->txb[port];
+	struct port_counters *pc = &dw->core.ctr.port[port];
+	struct port_queue_counters *qc;
+	uint16_t n = b->length;
+	uint64_t bytes = 0, transit = 0;
+
+	if (n == 0)
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		bytes += rte_pktmbuf_pkt_len(b->pkts[i]);
+		transit += pkt_meta(b->pkts[i])->cls == PKT_CLASS_TRANSIT;
+	}
+	qc = &pc->queue[dw->txq % NATGW_MAX_QUEUES];
+	pc->tx_packets += n;
+	pc->tx_bytes += bytes;
+	qc->tx_packets += n;
+	qc->tx_bytes += bytes;
+	pc->forwarded += transit;
+	/* Refused packets: tx_unsent un-counts them and counts the drops. */
+	rte_eth_tx_buffer_flush(dw->core.snap->ports[port].ethdev, dw->txq, b);
 }
 
 void dp_fragment_send(struct dp_worker *dw, struct rte_mbuf *m, unsigned port)

@@ -78,10 +78,11 @@ void dp_worker_process(struct dp_worker *dw, struct rte_mbuf **pkts, uint16_t n,
 	struct port_counters *pc = &w->ctr.port[port];
 	uint64_t bytes = 0;
 
+	/* Only in_port and in_queue: parse_stage, which every packet goes
+	 * through first (dp_worker_pipeline), clears the rest. */
 	for (uint16_t i = 0; i < n; i++) {
 		struct pkt_meta *pm = pkt_meta(pkts[i]);
 
-		memset(pm, 0, sizeof(*pm));
 		pm->in_port = port;
 		pm->in_queue = (uint8_t)queue;
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
@@ -189,7 +190,7 @@ void dp_worker_flush(struct dp_worker *dw)
 
 	worker_flush_emit(dw);
 	for (unsigned p = 0; p < w->snap->n_ports; p++)
-		rte_eth_tx_buffer_flush(w->snap->ports[p].ethdev, dw->txq, dw->txb[p]);
+		dp_tx_flush_port(dw, p);
 }
 
 /* Give the NAT allocator the RSS view of the snapshot's NAT port (it changes
