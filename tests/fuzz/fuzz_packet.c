@@ -19,7 +19,11 @@
  *                     after the sessions are set up); also one of the split bits
  *           bit 3     ports offload TX checksums
  *           bits 4-5  RX checksum flags (ports trust them): 0 none, 1 IP good,
- *                     2 IP bad, 3 L4 bad
+ *                     2 IP bad, 3 L4 bad; like a real NIC's, "IP good" is only
+ *                     said of a 20-byte IPv4 header that verifies (otherwise
+ *                     the frame gets "IP bad": natgw trusts the flag and
+ *                     rewrites checksums incrementally, so a lie would be
+ *                     forwarded as received)
  *           bits 6-7  clock advance for bit 3: 31 s, 301 s, 7441 s, 100000 s
  */
 #include "fuzz_pipeline.h"
@@ -77,6 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		};
 
 		m->ol_flags = rx_flags[(c1 >> 4) & 3];
+		if ((m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_GOOD) && !fz_ipv4_hdr_verifies(frame, len))
+			m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_RX_IP_CKSUM_MASK) |
+				      RTE_MBUF_F_RX_IP_CKSUM_BAD;
 		if ((c0 & 0x80) && len >= 34) {
 			/* Reassembled datagrams carry no Ethernet padding (parse
 			 * trimmed every fragment): cut the frame at the IP length. */
