@@ -158,7 +158,8 @@
  *   TXQ u16, OFFLOADS u32 (MGMT_PORT_OFF_* bits), ADDR u32, PLEN u8, MTU u16,
  *   TABLE string, NACL string (absent: none), SG string (list: the port's
  *   groups), RX_PACKETS, RX_BYTES, TX_PACKETS, TX_BYTES, FORWARDED,
- *   FRAGMENTS_OUT u64 (sums over workers).
+ *   FRAGMENTS_OUT u64 (sums over workers), RSS string (how receive-side
+ *   scaling was set up: the key and RETA read back, or software steering).
  * neigh (MGMT_NEIGH_A_*): ADDR u32, MAC binary(6), PORT string, STATE u8
  *   (0 incomplete, 1 reachable, 2 static), AGE u32 (seconds); STATE and AGE
  *   are reply-only (NEIGH_ADD / NEIGH_DEL refuse them, NEIGH_DEL a MAC too).
@@ -309,7 +310,7 @@ enum { MGMT_PORT_A_UNSPEC, MGMT_PORT_A_NAME, MGMT_PORT_A_INDEX, MGMT_PORT_A_DRIV
        MGMT_PORT_A_MTU, MGMT_PORT_A_TABLE, MGMT_PORT_A_NACL, MGMT_PORT_A_SG,
        MGMT_PORT_A_RX_PACKETS, MGMT_PORT_A_RX_BYTES, MGMT_PORT_A_TX_PACKETS,
        MGMT_PORT_A_TX_BYTES, MGMT_PORT_A_FORWARDED, MGMT_PORT_A_FRAGMENTS_OUT,
-       MGMT_PORT_A_MAX_PLUS1 };
+       MGMT_PORT_A_RSS, MGMT_PORT_A_MAX_PLUS1 };
 #define MGMT_PORT_A_MAX (MGMT_PORT_A_MAX_PLUS1 - 1)
 
 /* MGMT_PORT_A_OFFLOADS bits. */

@@ -38,6 +38,7 @@ struct mgmt_port_status {
 	uint16_t n_rxq, n_txq;
 	bool rss, rx_csum, tx_ip_csum, tx_l4_csum;
 	bool rss_view;         /* RSS key/RETA known (see MGMT_PORT_OFF_RSS_VIEW) */
+	char rss_note[64];     /* how RSS was set up (MGMT_PORT_A_RSS) */
 };
 
 /* One neighbour entry. */

@@ -22,7 +22,7 @@ static int port_print_cb(const struct mgmt_msg *m, void *arg)
 	const struct port_print *pp = arg;
 	struct nlattr *tb[MGMT_PORT_A_MAX + 1];
 	char name[NATGW_NAME_MAX] = "?", drv[32] = "", table[NATGW_NAME_MAX] = "", nacl[NATGW_NAME_MAX] = "";
-	char mac[18] = "", pfx[20], off[64] = "";
+	char mac[18] = "", pfx[20], off[64] = "", rss[64] = "";
 	const char *link;
 	struct nlattr *a;
 	uint32_t offl = 0;
@@ -38,6 +38,8 @@ static int port_print_cb(const struct mgmt_msg *m, void *arg)
 		nla_strlcpy(table, tb[MGMT_PORT_A_TABLE], sizeof(table));
 	if (tb[MGMT_PORT_A_NACL])
 		nla_strlcpy(nacl, tb[MGMT_PORT_A_NACL], sizeof(nacl));
+	if (tb[MGMT_PORT_A_RSS])
+		nla_strlcpy(rss, tb[MGMT_PORT_A_RSS], sizeof(rss));
 	if (tb[MGMT_PORT_A_MAC])
 		ctl_mac(nla_data(tb[MGMT_PORT_A_MAC]), mac);
 	link = !tb[MGMT_PORT_A_LINK] ? "unknown"
@@ -82,6 +84,8 @@ static int port_print_cb(const struct mgmt_msg *m, void *arg)
 			if (offl & MGMT_PORT_OFF_TX_L4_CSUM)
 				out_str(NULL, "tx-l4-csum");
 			out_arr_end();
+			if (rss[0])
+				out_str("rss", rss);
 			out_str("address", pfx);
 			if (tb[MGMT_PORT_A_MTU])
 				out_u64("mtu", nla_get_u16(tb[MGMT_PORT_A_MTU]));
@@ -116,6 +120,8 @@ static int port_print_cb(const struct mgmt_msg *m, void *arg)
 		if (tb[MGMT_PORT_A_TXQ])
 			printf(" txq %u", nla_get_u16(tb[MGMT_PORT_A_TXQ]));
 		printf(" offloads %s", off[0] ? off : "none");
+		if (rss[0])
+			printf("\n    rss %s", rss);
 		printf("\n    address %s", pfx);
 		if (tb[MGMT_PORT_A_MTU])
 			printf(" mtu %u", nla_get_u16(tb[MGMT_PORT_A_MTU]));

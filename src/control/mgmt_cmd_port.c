@@ -119,6 +119,9 @@ static struct nl_msg *port_msg(struct mgmt_dump *d, const struct port_info *pi, 
 		rc |= nla_put_u16(m, MGMT_PORT_A_RXQ, st.n_rxq);
 		rc |= nla_put_u16(m, MGMT_PORT_A_TXQ, st.n_txq);
 		rc |= nla_put_u32(m, MGMT_PORT_A_OFFLOADS, off);
+		st.rss_note[sizeof(st.rss_note) - 1] = '\0';
+		if (st.rss_note[0])
+			rc |= nla_put_string(m, MGMT_PORT_A_RSS, st.rss_note);
 	} else {
 		rc |= nla_put_u8(m, MGMT_PORT_A_LINK, 2);
 	}

@@ -112,6 +112,7 @@ static const struct mgmt_attr_def port_attrs[MGMT_PORT_A_MAX + 1] = {
 	[MGMT_PORT_A_TX_BYTES] = U64("TX_BYTES"),
 	[MGMT_PORT_A_FORWARDED] = U64("FORWARDED"),
 	[MGMT_PORT_A_FRAGMENTS_OUT] = U64("FRAGMENTS_OUT"),
+	[MGMT_PORT_A_RSS] = STR("RSS", 64),
 };
 
 static const struct mgmt_attr_def neigh_attrs[MGMT_NEIGH_A_MAX + 1] = {

@@ -335,6 +335,9 @@ static int mgmt_port_status(void *ctx, unsigned port, struct mgmt_port_status *o
 	out->n_txq = ps->n_txq;
 	out->rss = ps->rss;
 	out->rss_view = ps->rss_view != NULL;
+	snprintf(out->rss_note, sizeof(out->rss_note), "%s",
+		 ps->rss ? ps->rss_note
+			 : ps->n_rxq > 1 ? "not offered by the PMD: software steering" : "off (1 queue)");
 	out->rx_csum = ps->rx_csum;
 	out->tx_ip_csum = ps->tx_ip_csum;
 	out->tx_l4_csum = ps->tx_l4_csum;

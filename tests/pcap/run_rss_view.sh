@@ -29,6 +29,7 @@ for _ in $(seq 50); do # net_pcap delivers the file once; wait for all sessions
 done
 "$ctl" -s "$dir/natgw.sock" -j nat sessions >"$dir/sessions.json" || fail=1
 "$ctl" -s "$dir/natgw.sock" -j port show b >"$dir/port.json" || fail=1
+"$ctl" -s "$dir/natgw.sock" port show >"$dir/ports.txt" || fail=1
 "$ctl" -s "$dir/natgw.sock" -w stats >"$dir/stats.txt" || fail=1
 natgw_run_stop
 rc=$NATGW_RC
@@ -36,6 +37,12 @@ rc=$NATGW_RC
 for o in rss rss-view; do
 	if grep -q "\"$o\"" "$dir/port.json"; then echo "ok: port b offloads include $o"; else echo "FAIL: port b offloads lack $o"; fail=1; fi
 done
+if grep -q "rss natgw's key, RETA of 128, read back" "$dir/ports.txt" &&
+	grep -q "rss off (1 queue)" "$dir/ports.txt"; then
+	echo "ok: natgwctl port show: b has natgw's key and RETA, a one queue"
+else
+	echo "FAIL: natgwctl port show lacks the RSS lines"; cat "$dir/ports.txt"; fail=1
+fi
 if grep -q "natgw's key, RETA of 128, read back" "$dir/stderr"; then
 	echo "ok: the device took natgw's key and RETA"
 else
