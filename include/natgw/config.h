@@ -316,4 +316,7 @@ int config_parse_ipv4(const char *s, uint32_t *addr);
 /* Parse "aa:bb:cc:dd:ee:ff". 0 or -EINVAL. */
 int config_parse_mac(const char *s, uint8_t mac[6]);
 
+/* Value 0..15 of one hex digit (either case), or -1. */
+int config_hex_digit(char c);
+
 #endif

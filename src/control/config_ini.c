@@ -453,18 +453,6 @@ static const uint8_t ini_rss_key_microsoft[RSS_KEY_LEN] = {
 	0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
 };
 
-/* Value 0..15 of a hex digit, or -1. */
-static int ini_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parse "rss_key = KEY": RSS_KEY_LEN bytes as 2 * RSS_KEY_LEN hex digits or
  * as RSS_KEY_LEN two-digit groups separated by ':' (ethtool -X hkey), any
  * case, or the word symmetric or microsoft. key is written only on success. */
@@ -494,7 +482,7 @@ static int ini_get_rss_key(struct ini_doc *doc, const struct ini_key *k, uint8_t
 	} else if (strchr(v, ':') == NULL) {
 		if (n == 2 * RSS_KEY_LEN) {
 			for (unsigned i = 0; i < RSS_KEY_LEN; i++)
-				out[i] = (uint8_t)(ini_hex_digit(v[2 * i]) << 4 | ini_hex_digit(v[2 * i + 1]));
+				out[i] = (uint8_t)(config_hex_digit(v[2 * i]) << 4 | config_hex_digit(v[2 * i + 1]));
 			memcpy(key, out, RSS_KEY_LEN);
 			return 0;
 		}
@@ -513,7 +501,7 @@ static int ini_get_rss_key(struct ini_doc *doc, const struct ini_key *k, uint8_t
 				break;
 			}
 			if (groups <= RSS_KEY_LEN)
-				out[groups - 1] = (uint8_t)(ini_hex_digit(g[0]) << 4 | ini_hex_digit(g[1]));
+				out[groups - 1] = (uint8_t)(config_hex_digit(g[0]) << 4 | config_hex_digit(g[1]));
 			if (g[len] == '\0')
 				break;
 			g += len + 1;

@@ -307,7 +307,7 @@ int config_parse_ipv4(const char *s, uint32_t *addr)
 }
 
 /* Value of one hex digit, or -1. */
-static int config_hexval(char c)
+int config_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -326,11 +326,11 @@ int config_parse_mac(const char *s, uint8_t mac[6])
 	if (s == NULL)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
-		int hi = config_hexval(s[0]), lo;
+		int hi = config_hex_digit(s[0]), lo;
 
 		if (hi < 0)
 			return -EINVAL;
-		lo = config_hexval(s[1]);
+		lo = config_hex_digit(s[1]);
 		if (lo < 0)
 			return -EINVAL;
 		m[i] = (uint8_t)(hi << 4 | lo);
