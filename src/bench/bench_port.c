@@ -25,33 +25,6 @@
 #define BENCH_PORT_POOL_CACHE 256
 #define BENCH_EAL_ARGS 16
 
-/* True if devargs starts with a PCI address (DDDD:BB:DD.F or BB:DD.F). */
-static bool bench_is_pci(const char *d)
-{
-	unsigned dom, bus, dev, fn;
-	int n = 0;
-
-	if (sscanf(d, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &n) == 4 && n > 0)
-		return true;
-	n = 0;
-	return sscanf(d, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && n > 0 &&
-	       (d[n] == '\0' || d[n] == ',');
-}
-
-/* The ethdev name of devargs: text before the first ',' (PCI: full form). */
-static void bench_devname(const char *devargs, char *name, size_t len)
-{
-	size_t n = strcspn(devargs, ",");
-	unsigned bus, dev, fn;
-	int m = 0;
-
-	if (sscanf(devargs, "%x:%x.%x%n", &bus, &dev, &fn, &m) == 3 && (size_t)m == n) {
-		snprintf(name, len, "0000:%.*s", (int)n, devargs);
-		return;
-	}
-	snprintf(name, len, "%.*s", (int)n, devargs);
-}
-
 int bench_eal_start(const char *mode, const char *lcores, unsigned memory_mb,
 		    const char *const *devs, unsigned n_devs)
 {
@@ -75,7 +48,7 @@ int bench_eal_start(const char *mode, const char *lcores, unsigned memory_mb,
 	BENCH_ARG("--file-prefix=natgw-bench-%s-%d", mode, (int)getpid());
 	BENCH_ARG("--log-level=%s", loglevel ? loglevel : "*:notice");
 	for (unsigned i = 0; i < n_devs; i++) {
-		if (bench_is_pci(devs[i])) {
+		if (dp_devargs_is_pci(devs[i])) {
 			pci = true;
 			BENCH_ARG("-a");
 			BENCH_ARG("%s", devs[i]);
@@ -105,7 +78,7 @@ int bench_port_start(const char *devargs, const char *pool_name, unsigned n_mbuf
 	uint16_t room = RTE_MBUF_DEFAULT_BUF_SIZE;
 	int rc;
 
-	bench_devname(devargs, name, sizeof(name));
+	dp_devargs_devname(devargs, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &bp->id) != 0) {
 		fprintf(stderr, "natgw-bench: no DPDK port \"%s\" (devargs \"%s\"): driver missing or device not found\n",
 			name, devargs);

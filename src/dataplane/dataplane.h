@@ -114,6 +114,13 @@ struct dataplane {
 	pthread_mutex_t cfg_lock;          /* serialises config changes and readers of cfg */
 };
 
+/* eal.c: does devargs start with a PCI address (DDDD:BB:DD.F or BB:DD.F)? */
+bool dp_devargs_is_pci(const char *devargs);
+
+/* eal.c: the ethdev name the EAL gives the device of devargs: the text before
+ * the first ',', a short PCI address in its full DDDD:BB:DD.F form. */
+void dp_devargs_devname(const char *devargs, char *name, size_t len);
+
 /* eal.c: start the EAL from the config. Returns 0 or -errno; msg explains. */
 int dp_eal_init(const struct natgw_config *cfg, const char *argv0, char *msg, size_t len);
 

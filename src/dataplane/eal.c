@@ -20,8 +20,7 @@
 
 #define EAL_MAX_ARGS (16 + 2 * NATGW_MAX_PORTS)
 
-/* True if devargs starts with a PCI address (DDDD:BB:DD.F or BB:DD.F). */
-static bool eal_devargs_is_pci(const char *d)
+bool dp_devargs_is_pci(const char *d)
 {
 	unsigned dom, bus, dev, fn;
 	int n = 0;
@@ -31,6 +30,19 @@ static bool eal_devargs_is_pci(const char *d)
 	n = 0;
 	return sscanf(d, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && n > 0 &&
 	       (d[n] == '\0' || d[n] == ',');
+}
+
+void dp_devargs_devname(const char *devargs, char *name, size_t len)
+{
+	size_t n = strcspn(devargs, ",");
+	unsigned bus, dev, fn;
+	int m = 0;
+
+	if (sscanf(devargs, "%x:%x.%x%n", &bus, &dev, &fn, &m) == 3 && (size_t)m == n) {
+		snprintf(name, len, "0000:%.*s", (int)n, devargs);
+		return;
+	}
+	snprintf(name, len, "%.*s", (int)n, devargs);
 }
 
 int dp_eal_init(const struct natgw_config *cfg, const char *argv0, char *msg, size_t len)
@@ -56,7 +68,7 @@ int dp_eal_init(const struct natgw_config *cfg, const char *argv0, char *msg, si
 	EAL_ARG("--log-level=%s", loglevel ? loglevel : "*:notice");
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		const char *d = cfg->ports[i].devargs;
-		if (eal_devargs_is_pci(d)) {
+		if (dp_devargs_is_pci(d)) {
 			any_pci = true;
 			EAL_ARG("-a");
 			EAL_ARG("%s", d);

@@ -38,17 +38,6 @@ static uint16_t port_data_room(uint16_t mtu)
 	return (uint16_t)RTE_ALIGN_CEIL(need, 64);
 }
 
-/* Ethdev name from devargs: text before the first ',' */
-static void port_devname(const char *devargs, char *name, size_t len)
-{
-	size_t n = strcspn(devargs, ",");
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(name, devargs, n);
-	name[n] = '\0';
-}
-
 /* Configure, set up queues and start one port. */
 static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t len)
 {
@@ -63,7 +52,7 @@ static int port_start_one(struct dataplane *dp, unsigned idx, char *msg, size_t 
 	unsigned n_mbufs;
 	int rc;
 
-	port_devname(pc->devargs, devname, sizeof(devname));
+	dp_devargs_devname(pc->devargs, devname, sizeof(devname));
 	if (rte_eth_dev_get_port_by_name(devname, &pid) != 0) {
 		snprintf(msg, len, "port %s: no DPDK device \"%s\" (devargs \"%s\"): driver missing or device not found",
 			 pc->name, devname, pc->devargs);
