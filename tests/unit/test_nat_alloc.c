@@ -15,90 +15,11 @@
 #include "natgw/nat.h"
 
 #include "test_check.h"
+#include "test_nat_flows.h"
 
-#define IPV4(a, b, c, d) \
-	rte_cpu_to_be_32((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-#define PORT(p) rte_cpu_to_be_16(p)
-#define HP(p) rte_be_to_cpu_16(p)
 
-#define PUB IPV4(203, 0, 113, 1)
-#define R1 IPV4(198, 51, 100, 7)
-#define R2 IPV4(192, 0, 2, 8)
-/* inside host i (0..65535) -> 10.0.x.y */
-#define INSIDE(i) IPV4(10, 0, 1 + ((i) >> 8), (i) & 0xff)
 
-static struct nat_worker *mkworker(uint32_t max, unsigned id, unsigned n)
-{
-	struct nat_worker_params p = { .max_sessions = max, .worker_id = id, .n_workers = n };
-	struct nat_worker *nw = nat_worker_create(&p);
 
-	if (nw == NULL) {
-		printf("nat_worker_create failed\n");
-		exit(2);
-	}
-	return nw;
-}
-
-static void mkrt(struct nat_rt *rt, uint16_t pmin, uint16_t pmax, uint8_t mapping)
-{
-	memset(rt, 0, sizeof(*rt));
-	rt->pool[0] = PUB;
-	rt->n_pool = 1;
-	rt->port_min = pmin;
-	rt->port_max = pmax;
-	rt->mapping = mapping;
-	rt->timeout[NAT_TC_UDP] = 300;
-	rt->timeout[NAT_TC_TCP_SYN] = 30;
-	rt->timeout[NAT_TC_TCP_EST] = 7440;
-	rt->timeout[NAT_TC_TCP_TRANS] = 240;
-	rt->timeout[NAT_TC_ICMP] = 60;
-	rt->port_reuse_delay = 120;
-}
-
-/* What the stage does for a new masquerade flow: pick the address, allocate
- * the port, insert the session. Returns 0 / -errno; *pub = public port (host
- * order), *sp = the session. */
-static int open_flow(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto,
-		     uint32_t in, uint16_t inport, uint32_t rem, uint16_t remport, uint32_t now,
-		     uint16_t *pub, struct nat_session **sp)
-{
-	unsigned pi = nat_pool_pick(rt, in);
-	struct nat_key o, r;
-	struct nat_session *s;
-	uint16_t pp;
-	int rc, err;
-
-	rc = nat_port_alloc(nw, rt, proto, pi, in, PORT(inport), rem, PORT(remport), now, &pp);
-	if (rc < 0)
-		return rc;
-	memset(&o, 0, sizeof(o));
-	memset(&r, 0, sizeof(r));
-	o.proto = r.proto = proto;
-	o.saddr = in;
-	o.daddr = rem;
-	r.saddr = rem;
-	r.daddr = rt->pool[pi];
-	if (proto == IPPROTO_ICMP) { /* request (in, rem, id, 0), reply (rem, pub, 0, id') */
-		o.sport = PORT(inport);
-		r.dport = pp;
-	} else {
-		o.sport = PORT(inport);
-		o.dport = PORT(remport);
-		r.sport = PORT(remport);
-		r.dport = pp;
-	}
-	s = nat_session_insert(nw, &o, &r, proto == IPPROTO_TCP ? NAT_TC_TCP_SYN : NAT_TC_UDP,
-			       NAT_SESSION_SNAT, (uint8_t)pi, now, &err);
-	if (s == NULL) {
-		nat_port_release(nw, proto, pi, in, PORT(inport), pp, now);
-		return err;
-	}
-	if (pub != NULL)
-		*pub = HP(pp);
-	if (sp != NULL)
-		*sp = s;
-	return 0;
-}
 
 /* ---- paired pooling ---- */
 static void test_pool_pick(void)
@@ -106,7 +27,7 @@ static void test_pool_pick(void)
 	struct nat_rt rt;
 	unsigned hist[4] = { 0, 0, 0, 0 }, unstable = 0;
 
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
 	CHECK(nat_pool_pick(&rt, INSIDE(5)) == 0, "one address");
 	rt.n_pool = 4;
 	for (unsigned a = 1; a < 4; a++)
@@ -129,13 +50,13 @@ static void test_pool_pick(void)
 		      hist[p]);
 
 	/* the same host keeps its address for all its flows, through the allocator */
-	struct nat_worker *nw = mkworker(4096, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0);
 	unsigned bad = 0;
 	for (unsigned i = 1; i <= 50; i++) {
 		struct nat_session *s0 = NULL, *s1 = NULL;
 
-		if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i), 40000, R1, 443, 10, NULL, &s0) ||
-		    open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i), 40001, R2, 53, 10, NULL, &s1) ||
+		if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i), 40000, R1, 443, 10, NULL, &s0) ||
+		    tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i), 40001, R2, 53, 10, NULL, &s1) ||
 		    s0->pool_idx != s1->pool_idx || s0->reply.daddr != s1->reply.daddr ||
 		    s0->reply.daddr != rt.pool[nat_pool_pick(&rt, INSIDE(i))])
 			bad++;
@@ -147,34 +68,34 @@ static void test_pool_pick(void)
 /* ---- endpoint-independent mapping ---- */
 static void test_eim(void)
 {
-	struct nat_worker *nw = mkworker(4096, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	uint16_t p1 = 0, p2 = 0, p3 = 0, ports[100];
 	struct nat_session *s1, *s2, *s3;
 	unsigned dup = 0;
 
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
 	/* one UDP socket talking to two servers keeps one mapping */
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R1, 53, 100, &p1, &s1) == 0, "a");
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R1, 53, 100, &p1, &s1) == 0, "a");
 	CHECK(nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING, "a: new mapping");
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R2, 53, 100, &p2, &s2) == 0, "b");
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R2, 53, 100, &p2, &s2) == 0, "b");
 	CHECK(nat_port_alloc_kind(nw) == NAT_ALLOC_EIM_REUSED, "b: reused");
 	CHECK(p1 == p2, "same endpoint, same public port: %u %u", p1, p2);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R2, 123, 100, &p3, &s3) == 0, "c");
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R2, 123, 100, &p3, &s3) == 0, "c");
 	CHECK(p3 == p1, "third remote: %u", p3);
 	/* the mapping lives while any of its sessions does */
 	nat_session_delete(nw, s1, 101);
 	nat_session_delete(nw, s2, 101);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R1, 53, 102, &p2, &s2) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R1, 53, 102, &p2, &s2) == 0 &&
 		      p2 == p1 && nat_port_alloc_kind(nw) == NAT_ALLOC_EIM_REUSED,
 	      "mapping kept by the third session: %u", p2);
 	/* TCP from the same address:port is another mapping (protocol in the key) */
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(10), 5000, R1, 80, 102, &p3, NULL) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(10), 5000, R1, 80, 102, &p3, NULL) == 0 &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING,
 	      "tcp: new mapping");
 	/* distinct endpoints, distinct ports */
 	for (unsigned i = 0; i < 100; i++) {
-		CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(20 + i / 10), (uint16_t)(6000 + i % 10),
+		CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(20 + i / 10), (uint16_t)(6000 + i % 10),
 				R1, 53, 103, &ports[i], NULL) == 0,
 		      "endpoint %u", i);
 		if (ports[i] == p1)
@@ -187,7 +108,7 @@ static void test_eim(void)
 	/* all sessions gone -> the mapping goes; a new one is made */
 	nat_session_delete(nw, s2, 104);
 	nat_session_delete(nw, s3, 104);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R1, 53, 105, &p2, NULL) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), 5000, R1, 53, 105, &p2, NULL) == 0 &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING && p2 != p1,
 	      "new mapping after release, not the cooling port: %u", p2);
 	nat_worker_destroy(nw);
@@ -196,16 +117,16 @@ static void test_eim(void)
 /* ---- randomness and spread ---- */
 static void test_random(void)
 {
-	struct nat_worker *nw = mkworker(4096, 0, 1), *nw2 = mkworker(64, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0), *nw2 = tu_nat_worker(64, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	static uint16_t ports[1000];
 	unsigned distinct = 1, adjacent = 0, hist[16] = { 0 }, same_seq = 0;
 	double chi2 = 0;
 
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
 	for (unsigned i = 0; i < 1000; i++) {
 		/* 1000 short connections from one host */
-		CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(10), (uint16_t)(32768 + i), R1, 80, 1,
+		CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(10), (uint16_t)(32768 + i), R1, 80, 1,
 				&ports[i], NULL) == 0,
 		      "alloc %u", i);
 		CHECK(ports[i] >= 1024, "in range %u", ports[i]);
@@ -231,7 +152,7 @@ static void test_random(void)
 	for (unsigned i = 0; i < 20; i++) {
 		uint16_t p;
 
-		if (open_flow(nw2, &rt, IPPROTO_TCP, INSIDE(10), (uint16_t)(32768 + i), R1, 80, 1,
+		if (tu_open_flow(nw2, &rt, IPPROTO_TCP, INSIDE(10), (uint16_t)(32768 + i), R1, 80, 1,
 			      &p, NULL) == 0 &&
 		    p == ports[i])
 			same_seq++;
@@ -260,43 +181,43 @@ static unsigned count_lost(struct nat_worker *nw, struct nat_session **s, const 
 /* ---- exhaustion with a 100-port range ---- */
 static void test_exhaustion(void)
 {
-	struct nat_worker *nw = mkworker(4096, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	struct nat_session *s[100], *x;
 	uint16_t pub[100], p;
 	unsigned bad = 0, shared = 0, seen[100] = { 0 };
 
-	mkrt(&rt, 20000, 20099, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 20000, 20099, NATGW_NAT_MAPPING_EIM);
 	/* 100 endpoints to R1:80: every port once */
 	for (unsigned i = 0; i < 100; i++) {
-		if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i + 1), 4000, R1, 80, 1000, &pub[i], &s[i]) ||
+		if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i + 1), 4000, R1, 80, 1000, &pub[i], &s[i]) ||
 		    nat_port_alloc_kind(nw) != NAT_ALLOC_NEW_MAPPING || pub[i] < 20000 ||
 		    pub[i] > 20099 || seen[pub[i] - 20000]++)
 			bad++;
 	}
 	CHECK(bad == 0, "100 endpoints on 100 ports: %u bad", bad);
 	/* the 101st endpoint to the same remote: nothing possible */
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(200), 4000, R1, 80, 1000, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(200), 4000, R1, 80, 1000, &p, NULL) == -ENOSPC,
 	      "101st to R1: -ENOSPC");
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(1), 4001, R1, 80, 1000, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(1), 4001, R1, 80, 1000, &p, NULL) == -ENOSPC,
 	      "new port of a known host to R1: -ENOSPC");
 	CHECK(count_lost(nw, s, pub, 100) == 0, "nothing evicted");
 	CHECK(nat_session_count(nw) == 100, "count %u", nat_session_count(nw));
 	/* flows resume once ports free, after the reuse delay */
 	uint16_t freed = pub[42];
 	nat_session_delete(nw, s[42], 1000);
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(250), 4000, R1, 80, 1000, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(250), 4000, R1, 80, 1000, &p, NULL) == -ENOSPC,
 	      "freed port cooling at +0");
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(250), 4000, R1, 80, 1119, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(250), 4000, R1, 80, 1119, &p, NULL) == -ENOSPC,
 	      "freed port cooling at +119");
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(250), 4000, R1, 80, 1120, &pub[42], &s[42]) ==
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(250), 4000, R1, 80, 1120, &pub[42], &s[42]) ==
 			      0 &&
 		      pub[42] == freed && nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING,
 	      "freed port reused at +120: %u (freed %u)", pub[42], freed);
 	/* to another remote: tuple-unique, sharing ports; 100 such flows fit */
 	bad = 0;
 	for (unsigned i = 0; i < 100; i++) {
-		if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(300 + i), 4000, R2, 443, 1121, &p, &x) ||
+		if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(300 + i), 4000, R2, 443, 1121, &p, &x) ||
 		    p < 20000 || p > 20099)
 			bad++;
 		else
@@ -304,15 +225,15 @@ static void test_exhaustion(void)
 	}
 	CHECK(bad == 0, "100 tuple-unique flows to R2: %u failed", bad);
 	CHECK(shared == 100, "all shared: %u", shared);
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(500), 4000, R2, 443, 1121, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(500), 4000, R2, 443, 1121, &p, NULL) == -ENOSPC,
 	      "R2 full too");
 	/* an endpoint with a mapping keeps using it towards a third remote */
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(1), 4000, IPV4(192, 0, 2, 99), 443, 1121, &p,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(1), 4000, IPV4(192, 0, 2, 99), 443, 1121, &p,
 			NULL) == 0 &&
 		      p == pub[0] && nat_port_alloc_kind(nw) == NAT_ALLOC_EIM_REUSED,
 	      "EIM reuse under exhaustion: %u", p);
 	/* UDP is a separate port space */
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(200), 4000, R1, 80, 1121, &p, NULL) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(200), 4000, R1, 80, 1121, &p, NULL) == 0 &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING,
 	      "udp unaffected");
 	CHECK(count_lost(nw, s, pub, 100) == 0, "still nothing evicted");
@@ -320,19 +241,19 @@ static void test_exhaustion(void)
 	nat_worker_destroy(nw);
 
 	/* mapping = tuple: same endpoint, two remotes, ports unique per remote */
-	nw = mkworker(4096, 0, 1);
-	mkrt(&rt, 20000, 20099, NATGW_NAT_MAPPING_TUPLE);
+	nw = tu_nat_worker(4096, 0, 1, NULL, 0);
+	tu_nat_rt(&rt, 20000, 20099, NATGW_NAT_MAPPING_TUPLE);
 	bad = 0;
 	for (unsigned i = 0; i < 100; i++) {
-		if (open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i + 1), 4000, R1, 53, 10, &p, NULL) ||
+		if (tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i + 1), 4000, R1, 53, 10, &p, NULL) ||
 		    (nat_port_alloc_kind(nw) != NAT_ALLOC_TUPLE &&
 		     nat_port_alloc_kind(nw) != NAT_ALLOC_TUPLE_SHARED))
 			bad++;
-		if (open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i + 1), 4000, R2, 53, 10, &p, NULL))
+		if (tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i + 1), 4000, R2, 53, 10, &p, NULL))
 			bad++;
 	}
 	CHECK(bad == 0, "tuple mode: 200 flows on 100 ports: %u bad", bad);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(222), 4000, R1, 53, 10, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(222), 4000, R1, 53, 10, &p, NULL) == -ENOSPC,
 	      "tuple mode: R1 full");
 	CHECK(nat_session_count(nw) == 200, "tuple mode count %u", nat_session_count(nw));
 	nat_worker_destroy(nw);
@@ -341,7 +262,7 @@ static void test_exhaustion(void)
 /* ---- reuse delay ---- */
 static void test_reuse_delay(void)
 {
-	struct nat_worker *nw = mkworker(4096, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	struct nat_session *s;
 	static uint8_t used[65536];
@@ -350,9 +271,9 @@ static void test_reuse_delay(void)
 
 	/* a wide range: 2000 mappings made and released one after the other all
 	 * get distinct ports (each released port cools down for 120 s) */
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
 	for (unsigned i = 0; i < 2000; i++) {
-		if (open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), (uint16_t)(10000 + i), R1, 53,
+		if (tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(10), (uint16_t)(10000 + i), R1, 53,
 			      500 + i / 100, &p, &s) != 0) {
 			reused++;
 			continue;
@@ -365,38 +286,38 @@ static void test_reuse_delay(void)
 	nat_worker_destroy(nw);
 
 	/* 100 ports: 99 held, the last is handed out and released at 1000 */
-	nw = mkworker(4096, 0, 1);
-	mkrt(&rt, 30000, 30099, NATGW_NAT_MAPPING_EIM);
+	nw = tu_nat_worker(4096, 0, 1, NULL, 0);
+	tu_nat_rt(&rt, 30000, 30099, NATGW_NAT_MAPPING_EIM);
 	for (unsigned i = 0; i < 99; i++)
-		CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i + 1), 4000, R1, 53, 900, &p, NULL) == 0,
+		CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(i + 1), 4000, R1, 53, 900, &p, NULL) == 0,
 		      "fill %u", i);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(150), 4000, R1, 53, 1000, &freeport, &s) == 0,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(150), 4000, R1, 53, 1000, &freeport, &s) == 0,
 	      "last free port");
 	nat_session_delete(nw, s, 1000);
 	/* a new endpoint before 1120 to another remote: shares a busy port, not the cooling one */
 	for (uint32_t t = 1001; t < 1120; t += 17) {
 		struct nat_session *y = NULL;
 
-		CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(151), 4000, R2, 53, t, &got, &y) == 0 &&
+		CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(151), 4000, R2, 53, t, &got, &y) == 0 &&
 			      got != freeport && nat_port_alloc_kind(nw) == NAT_ALLOC_TUPLE_SHARED,
 		      "t=%u: got %u, cooling %u", t, got, freeport);
 		nat_session_delete(nw, y, t); /* a shared port: still in use, no cool-down */
 	}
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(152), 4000, R2, 53, 1120, &got, NULL) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(152), 4000, R2, 53, 1120, &got, NULL) == 0 &&
 		      got == freeport && nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING,
 	      "at 1120 the port is free again: %u", got);
 	nat_worker_destroy(nw);
 
 	/* delay 0: immediate reuse allowed (1-port range) */
-	nw = mkworker(64, 0, 1);
-	mkrt(&rt, 40000, 40000, NATGW_NAT_MAPPING_EIM);
+	nw = tu_nat_worker(64, 0, 1, NULL, 0);
+	tu_nat_rt(&rt, 40000, 40000, NATGW_NAT_MAPPING_EIM);
 	rt.port_reuse_delay = 0;
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 4000, R1, 53, 5, &p, &s) == 0 && p == 40000,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 4000, R1, 53, 5, &p, &s) == 0 && p == 40000,
 	      "1-port range");
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(2), 4000, R1, 53, 5, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(2), 4000, R1, 53, 5, &p, NULL) == -ENOSPC,
 	      "1-port range, same remote: full");
 	nat_session_delete(nw, s, 5);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(2), 4000, R1, 53, 5, &p, NULL) == 0,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(2), 4000, R1, 53, 5, &p, NULL) == 0,
 	      "delay 0: reused at once");
 	nat_worker_destroy(nw);
 }
@@ -412,14 +333,14 @@ static void test_shares(void)
 		struct nat_rt rt;
 
 		memset(owner, 0, sizeof(owner));
-		mkrt(&rt, 1024, 2047, NATGW_NAT_MAPPING_EIM); /* 1024 ports */
+		tu_nat_rt(&rt, 1024, 2047, NATGW_NAT_MAPPING_EIM); /* 1024 ports */
 		for (unsigned id = 0; id < n; id++) {
-			struct nat_worker *nw = mkworker(4096, id, n);
+			struct nat_worker *nw = tu_nat_worker(4096, id, n, NULL, 0);
 			unsigned share = (1024 - id + n - 1) / n, got = 0;
 			uint16_t p;
 
 			for (unsigned i = 0; i < share; i++) {
-				if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i + 1), 5555, R1, 80, 10, &p,
+				if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i + 1), 5555, R1, 80, 10, &p,
 					      NULL) != 0) {
 					fails++;
 					continue;
@@ -432,7 +353,7 @@ static void test_shares(void)
 				owner[p] = (uint8_t)(id + 1);
 			}
 			/* the share is exhausted towards R1 */
-			if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(4000), 5555, R1, 80, 10, &p, NULL) !=
+			if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(4000), 5555, R1, 80, 10, &p, NULL) !=
 			    -ENOSPC)
 				fails++;
 			total += got;
@@ -448,37 +369,37 @@ static void test_shares(void)
 /* ---- port-forwards, ICMP ids, errors, release ---- */
 static void test_misc(void)
 {
-	struct nat_worker *nw = mkworker(4096, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	uint16_t p, id1, id2;
 	unsigned hit_fwd = 0;
 	struct nat_session *s;
 
 	/* the public port of a TCP port-forward is never handed out for TCP */
-	mkrt(&rt, 20000, 20099, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 20000, 20099, NATGW_NAT_MAPPING_EIM);
 	rt.forwards[0] = (struct nat_forward_rt){ .public_addr = PUB, .inside_addr = INSIDE(9),
 						  .public_port = PORT(20050), .inside_port = PORT(80),
 						  .proto = IPPROTO_TCP };
 	rt.n_forwards = 1;
 	for (unsigned i = 0; i < 99; i++) {
-		if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i + 1), 4000, R1, 80, 10, &p, NULL) != 0 ||
+		if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(i + 1), 4000, R1, 80, 10, &p, NULL) != 0 ||
 		    p == 20050)
 			hit_fwd++;
 	}
 	CHECK(hit_fwd == 0, "forward port excluded: %u bad", hit_fwd);
-	CHECK(open_flow(nw, &rt, IPPROTO_TCP, INSIDE(150), 4000, R1, 80, 10, &p, NULL) == -ENOSPC,
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(150), 4000, R1, 80, 10, &p, NULL) == -ENOSPC,
 	      "99 usable ports");
 	nat_worker_destroy(nw);
 
 	/* ICMP echo identifiers: same id to two remotes keeps its mapping */
-	nw = mkworker(4096, 0, 1);
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
-	CHECK(open_flow(nw, &rt, IPPROTO_ICMP, INSIDE(10), 77, R1, 0, 10, &id1, &s) == 0, "icmp");
+	nw = tu_nat_worker(4096, 0, 1, NULL, 0);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_ICMP, INSIDE(10), 77, R1, 0, 10, &id1, &s) == 0, "icmp");
 	CHECK(s->reply.sport == 0 && HP(s->reply.dport) == id1, "icmp reply key");
-	CHECK(open_flow(nw, &rt, IPPROTO_ICMP, INSIDE(10), 77, R2, 0, 10, &id2, NULL) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_ICMP, INSIDE(10), 77, R2, 0, 10, &id2, NULL) == 0 &&
 		      id1 == id2 && nat_port_alloc_kind(nw) == NAT_ALLOC_EIM_REUSED,
 	      "icmp id reused: %u %u", id1, id2);
-	CHECK(open_flow(nw, &rt, IPPROTO_ICMP, INSIDE(10), 78, R1, 0, 10, &id2, NULL) == 0 &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_ICMP, INSIDE(10), 78, R1, 0, 10, &id2, NULL) == 0 &&
 		      id1 != id2,
 	      "another id");
 
@@ -493,8 +414,8 @@ static void test_misc(void)
 	 * mapping goes, and the port (never used) is free at once, no cool-down */
 	uint16_t a, b;
 	nat_worker_destroy(nw);
-	nw = mkworker(64, 0, 1);
-	mkrt(&rt, 40000, 40000, NATGW_NAT_MAPPING_EIM); /* one port */
+	nw = tu_nat_worker(64, 0, 1, NULL, 0);
+	tu_nat_rt(&rt, 40000, 40000, NATGW_NAT_MAPPING_EIM); /* one port */
 	CHECK(nat_port_alloc(nw, &rt, IPPROTO_UDP, 0, INSIDE(11), PORT(999), R1, PORT(53), 20, &a) ==
 			      0 &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_NEW_MAPPING,
@@ -518,8 +439,8 @@ static void test_misc(void)
 
 	/* the same with 1000 ports, where random draws rarely hit the one free
 	 * port: the no-free-port shortcut must notice the undo */
-	nw = mkworker(2048, 0, 1);
-	mkrt(&rt, 30000, 30999, NATGW_NAT_MAPPING_EIM);
+	nw = tu_nat_worker(2048, 0, 1, NULL, 0);
+	tu_nat_rt(&rt, 30000, 30999, NATGW_NAT_MAPPING_EIM);
 	uint16_t held[1000];
 	unsigned bad = 0;
 	for (unsigned i = 0; i < 1000; i++)
@@ -543,18 +464,18 @@ static void test_misc(void)
 /* ---- per-host cap ---- */
 static void test_host_cap(void)
 {
-	struct nat_worker *nw = mkworker(4096, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(4096, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	struct nat_session *s[5];
 	unsigned opened = 0;
 
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
 	rt.max_sessions_per_host = 3;
 	/* host .10 tries 5 flows, the stage checks admission first */
 	for (unsigned i = 0; i < 5; i++) {
 		if (!nat_host_admit(nw, &rt, INSIDE(10)))
 			continue;
-		if (open_flow(nw, &rt, IPPROTO_TCP, INSIDE(10), (uint16_t)(3000 + i), R1, 80, 1, NULL,
+		if (tu_open_flow(nw, &rt, IPPROTO_TCP, INSIDE(10), (uint16_t)(3000 + i), R1, 80, 1, NULL,
 			      &s[opened]) == 0)
 			opened++;
 	}
@@ -568,7 +489,7 @@ static void test_host_cap(void)
 /* ---- mapping table under churn: random opens/closes against a model ---- */
 static void test_mapping_model(void)
 {
-	struct nat_worker *nw = mkworker(128, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(128, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	struct {
 		struct nat_session *s[4];
@@ -579,7 +500,7 @@ static void test_mapping_model(void)
 	uint64_t x = 0x9e3779b97f4a7c15ull;
 
 	memset(ep, 0, sizeof(ep));
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
 	rt.port_reuse_delay = 0;
 	for (unsigned op = 0; op < 20000; op++) {
 		unsigned e, r;
@@ -593,7 +514,7 @@ static void test_mapping_model(void)
 			uint16_t p;
 			struct nat_session *s;
 
-			if (open_flow(nw, &rt, IPPROTO_UDP, INSIDE(e + 1), 7000, R1,
+			if (tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(e + 1), 7000, R1,
 				      (uint16_t)(1 + op), op, &p, &s) != 0) {
 				bad_kind++;
 				continue;
@@ -626,22 +547,22 @@ static void test_mapping_model(void)
 /* ---- tuple-unique never lands on the endpoint's own mapping port ---- */
 static void test_tuple_avoids_own_mapping(void)
 {
-	struct nat_worker *nw = mkworker(64, 0, 1);
+	struct nat_worker *nw = tu_nat_worker(64, 0, 1, NULL, 0);
 	struct nat_rt rt;
 	uint16_t pe, pf, p;
 	struct nat_session *se;
 	unsigned on_own = 0;
 
 	/* 2 ports: E's mapping holds one, F's the other (made in EIM mode) */
-	mkrt(&rt, 40000, 40001, NATGW_NAT_MAPPING_EIM);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R1, 53, 1, &pe, &se) == 0, "E");
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(2), 5000, R1, 53, 1, &pf, NULL) == 0, "F");
+	tu_nat_rt(&rt, 40000, 40001, NATGW_NAT_MAPPING_EIM);
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R1, 53, 1, &pe, &se) == 0, "E");
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(2), 5000, R1, 53, 1, &pf, NULL) == 0, "F");
 	/* reloaded as tuple-unique: E's new flows must use F's port, not its own */
 	rt.mapping = NATGW_NAT_MAPPING_TUPLE;
 	for (unsigned i = 0; i < 40; i++) {
 		struct nat_session *y = NULL;
 
-		if (open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, (uint16_t)(100 + i), 2, &p,
+		if (tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, (uint16_t)(100 + i), 2, &p,
 			      &y) != 0 ||
 		    p == pe)
 			on_own++;
@@ -651,11 +572,11 @@ static void test_tuple_avoids_own_mapping(void)
 	CHECK(on_own == 0, "%u tuple picks on the endpoint's mapping port", on_own);
 	/* E's mapping is intact: its only session still counts in it */
 	rt.mapping = NATGW_NAT_MAPPING_EIM;
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, 7, 3, &p, NULL) == 0 && p == pe &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, 7, 3, &p, NULL) == 0 && p == pe &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_EIM_REUSED,
 	      "mapping intact: %u", p);
 	nat_session_delete(nw, se, 3);
-	CHECK(open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, 8, 3, &p, NULL) == 0 && p == pe &&
+	CHECK(tu_open_flow(nw, &rt, IPPROTO_UDP, INSIDE(1), 5000, R2, 8, 3, &p, NULL) == 0 && p == pe &&
 		      nat_port_alloc_kind(nw) == NAT_ALLOC_EIM_REUSED,
 	      "mapping still held by the other session: %u", p);
 	nat_worker_destroy(nw);

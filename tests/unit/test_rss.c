@@ -36,18 +36,9 @@
 #include "core/nat_internal.h"
 
 #include "test_check.h"
+#include "test_nat_flows.h"
 
-#define IPV4(a, b, c, d) \
-	rte_cpu_to_be_32((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
-#define PORT(p) rte_cpu_to_be_16(p)
-#define HP(p) rte_be_to_cpu_16(p)
-
-#define PUB IPV4(203, 0, 113, 1)
 #define PUB2 IPV4(203, 0, 113, 2)
-#define R1 IPV4(198, 51, 100, 7)
-#define R2 IPV4(192, 0, 2, 8)
-/* inside host i (0..65535) -> 10.0.x.y */
-#define INSIDE(i) IPV4(10, 0, 1 + ((i) >> 8), (i) & 0xff)
 
 /* Test-local random stream (xorshift64*), fixed seed: reproducible inputs. */
 static uint64_t trng = 0x9e3779b97f4a7c15ull;
@@ -267,78 +258,18 @@ static void test_conf(void)
 
 /* ---- allocator ---- */
 
-static struct nat_worker *mkworker(uint32_t max, unsigned id, unsigned n,
-				   const struct rss_conf *rss, uint16_t rxq)
-{
-	struct nat_worker_params p = { .max_sessions = max, .worker_id = id, .n_workers = n,
-				       .rss = rss, .rx_queue = rxq };
-	struct nat_worker *nw = nat_worker_create(&p);
 
-	if (nw == NULL) {
-		printf("nat_worker_create failed\n");
-		exit(2);
-	}
-	return nw;
-}
 
-static void mkrt(struct nat_rt *rt, uint16_t pmin, uint16_t pmax, uint8_t mapping)
-{
-	memset(rt, 0, sizeof(*rt));
-	rt->pool[0] = PUB;
-	rt->n_pool = 1;
-	rt->port_min = pmin;
-	rt->port_max = pmax;
-	rt->mapping = mapping;
-	rt->timeout[NAT_TC_UDP] = 300;
-	rt->timeout[NAT_TC_TCP_SYN] = 30;
-	rt->timeout[NAT_TC_TCP_EST] = 7440;
-	rt->timeout[NAT_TC_TCP_TRANS] = 240;
-	rt->timeout[NAT_TC_ICMP] = 60;
-	rt->port_reuse_delay = 120;
-}
-
-/* What the stage does for a new masquerade flow: allocate, insert the
- * session (reply: rem:remport -> pub:port). Returns 0 / -errno, *pub = public
- * port (host order), *steer, *sp = the session. */
+/* tu_open_flow, also telling how the allocator placed the reply (*steer). */
 static int open_flow(struct nat_worker *nw, const struct nat_rt *rt, uint8_t proto, uint32_t in,
 		     uint16_t inport, uint32_t rem, uint16_t remport, uint32_t now, uint16_t *pub,
 		     enum nat_alloc_steer *steer, struct nat_session **sp)
 {
-	unsigned pi = nat_pool_pick(rt, in);
-	struct nat_key o, r;
-	struct nat_session *s;
-	uint16_t pp;
-	int rc, err;
+	int rc = tu_open_flow(nw, rt, proto, in, inport, rem, remport, now, pub, sp);
 
-	rc = nat_port_alloc(nw, rt, proto, pi, in, PORT(inport), rem, PORT(remport), now, &pp);
-	if (rc < 0)
-		return rc;
 	if (steer != NULL)
-		*steer = nat_port_alloc_steer(nw);
-	memset(&o, 0, sizeof(o));
-	memset(&r, 0, sizeof(r));
-	o.proto = r.proto = proto;
-	o.saddr = in;
-	o.daddr = rem;
-	o.sport = PORT(inport);
-	r.saddr = rem;
-	r.daddr = rt->pool[pi];
-	r.dport = pp;
-	if (proto != IPPROTO_ICMP) {
-		o.dport = PORT(remport);
-		r.sport = PORT(remport);
-	}
-	s = nat_session_insert(nw, &o, &r, proto == IPPROTO_TCP ? NAT_TC_TCP_SYN : NAT_TC_UDP,
-			       NAT_SESSION_SNAT, (uint8_t)pi, now, &err);
-	if (s == NULL) {
-		nat_port_release(nw, proto, pi, in, PORT(inport), pp, now);
-		return err;
-	}
-	if (pub != NULL)
-		*pub = HP(pp);
-	if (sp != NULL)
-		*sp = s;
-	return 0;
+		*steer = nat_port_alloc_steer(nw); /* set by the allocation, kept by the insert */
+	return rc;
 }
 
 /* Port p (host order) -> owning worker id among n, port_min pmin, or -1. */
@@ -369,11 +300,11 @@ static void test_steering(unsigned n_queues, const uint8_t *key, uint8_t mapping
 	memset(owner, -1, sizeof(owner));
 	rss_reta_fill(reta, 128, n_queues);
 	CHECK(rss_conf_init(c, key, RSS_KEY_LEN, reta, 128, RSS_HASH_ALL) == 0, "init");
-	mkrt(&rt, 1024, 65535, mapping);
+	tu_nat_rt(&rt, 1024, 65535, mapping);
 	rt.pool[1] = PUB2; /* paired pooling: the reply's address varies too */
 	rt.n_pool = 2;
 	for (unsigned w = 0; w < n_queues; w++)
-		nw[w] = mkworker(4 * FLOWS, w, n_queues, c, (uint16_t)w);
+		nw[w] = tu_nat_worker(4 * FLOWS, w, n_queues, c, (uint16_t)w);
 
 	for (unsigned i = 0; i < FLOWS; i++) {
 		for (unsigned w = 0; w < n_queues; w++) {
@@ -500,9 +431,9 @@ static void test_exhaustion(void)
 		exit(2);
 	rss_reta_fill(reta, 128, 2);
 	CHECK(rss_conf_init(c, rss_key_default, RSS_KEY_LEN, reta, 128, RSS_HASH_ALL) == 0, "init");
-	mkrt(&rt, 1024, 1279, NATGW_NAT_MAPPING_EIM); /* 256 ports: 128 per worker */
+	tu_nat_rt(&rt, 1024, 1279, NATGW_NAT_MAPPING_EIM); /* 256 ports: 128 per worker */
 	for (unsigned w = 0; w < 2; w++)
-		nw[w] = mkworker(4096, w, 2, c, (uint16_t)w);
+		nw[w] = tu_nat_worker(4096, w, 2, c, (uint16_t)w);
 
 	for (unsigned w = 0; w < 2; w++) {
 		unsigned home_ports = 0, n = 0, order_bad = 0, seen_handoff = 0, home_got = 0;
@@ -610,8 +541,8 @@ static void test_unsteered(void)
 	rss_reta_fill(reta, 128, 2);
 	CHECK(rss_conf_init(c, rss_key_default, RSS_KEY_LEN, reta, 128,
 			    RSS_HASH_IPV4 | RSS_HASH_IPV4_TCP) == 0, "init");
-	mkrt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
-	nw = mkworker(8192, 0, 2, c, 0);
+	tu_nat_rt(&rt, 1024, 65535, NATGW_NAT_MAPPING_EIM);
+	nw = tu_nat_worker(8192, 0, 2, c, 0);
 	for (unsigned i = 0; i < 400; i++) {
 		uint32_t rem = rnd_remote();
 		uint8_t proto = i & 1 ? IPPROTO_UDP : IPPROTO_ICMP;
